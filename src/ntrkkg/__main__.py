@@ -1,0 +1,5 @@
+import sys
+
+from ntrkkg.cli import main
+
+sys.exit(main())

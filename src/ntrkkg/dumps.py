@@ -1,0 +1,110 @@
+"""The RDF dumps of a build, their checksums and their VoID/DCAT description."""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from rdflib import Graph
+from rdflib.compare import to_canonical_graph
+
+from ntrkkg.build import BuildResult
+from ntrkkg.namespaces import graph_iri
+from ntrkkg.void import describe
+
+
+@dataclass(frozen=True)
+class DumpFormat:
+    suffix: str
+    rdflib_format: str
+    media_type: str
+    description: str
+
+
+ASSERTED_FORMATS = (
+    DumpFormat("ttl", "turtle", "text/turtle", "asserted graph, Turtle"),
+    DumpFormat("nt", "nt", "application/n-triples", "asserted graph, N-Triples (sorted)"),
+    DumpFormat("jsonld", "json-ld", "application/ld+json", "asserted graph, JSON-LD"),
+    DumpFormat("rdf", "xml", "application/rdf+xml", "asserted graph, RDF/XML"),
+)
+QUADS_FORMAT = DumpFormat(
+    "nq", "nquads", "application/n-quads", "asserted and inferred named graphs, N-Quads (sorted)"
+)
+
+
+def dump_name(version: str, fmt: DumpFormat) -> str:
+    return f"ntrkkg-{version}.{fmt.suffix}"
+
+
+def _sorted_lines(text: str) -> str:
+    lines = sorted({line for line in text.splitlines() if line.strip()})
+    return "\n".join(lines) + "\n"
+
+
+def _ntriples(graph: Graph) -> str:
+    return _sorted_lines(graph.serialize(format="nt"))
+
+
+def _nquads(named: dict[str, Graph]) -> str:
+    lines: list[str] = []
+    for name, graph in named.items():
+        for line in graph.serialize(format="nt").splitlines():
+            if line.strip():
+                lines.append(f"{line.rstrip().removesuffix('.').rstrip()} <{name}> .")
+    return _sorted_lines("\n".join(lines))
+
+
+def _gzip(path: Path) -> Path:
+    target = path.with_name(path.name + ".gz")
+    with path.open("rb") as src, target.open("wb") as raw:
+        # mtime=0 and no file name keep two builds byte-identical.
+        with gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0) as gz:
+            gz.write(src.read())
+    return target
+
+
+def sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 16), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def write_dumps(out: Path, result: BuildResult) -> None:
+    """Write every dump, its .gz, the VoID description and SHA256SUMS into ``out``."""
+    # Canonical blank-node labels make the sorted dumps identical across builds.
+    asserted = Graph()
+    for triple in to_canonical_graph(result.asserted):
+        asserted.add(triple)
+    for prefix, ns in result.asserted.namespaces():
+        asserted.bind(prefix, ns, replace=True)
+    written: list[tuple[Path, DumpFormat]] = []
+    for fmt in ASSERTED_FORMATS:
+        path = out / dump_name(result.version, fmt)
+        if fmt.suffix == "nt":
+            path.write_text(_ntriples(asserted), encoding="utf-8")
+        else:
+            asserted.serialize(path, format=fmt.rdflib_format, encoding="utf-8")
+        written.append((path, fmt))
+    quads = out / dump_name(result.version, QUADS_FORMAT)
+    named = {
+        str(graph_iri("asserted", result.base)): asserted,
+        str(graph_iri("inferred", result.base)): result.inferred,
+    }
+    quads.write_text(_nquads(named), encoding="utf-8")
+    written.append((quads, QUADS_FORMAT))
+
+    files = []
+    for path, fmt in written:
+        files.append((path, fmt.media_type, fmt.description))
+        files.append((_gzip(path), "application/gzip", fmt.description + ", gzip-compressed"))
+
+    void = out / "void.ttl"
+    describe(result, asserted, files).serialize(void, format="turtle", encoding="utf-8")
+    files.append((void, "text/turtle", "VoID and DCAT description of the dataset"))
+
+    sums = "".join(f"{sha256(path)}  {path.name}\n" for path, _, _ in sorted(files))
+    (out / "SHA256SUMS").write_text(sums, encoding="utf-8")

@@ -1,0 +1,124 @@
+"""Table 2 regenerated from the graph by SPARQL: the proof that no cell was lost."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+
+import pyoxigraph as ox
+
+CELLS_QUERY = """
+PREFIX ntrkkg: <https://w3id.org/ntrkkg/ontology#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+SELECT ?rowNumber ?row ?rowName ?groupName ?facetOrder ?facetLabel ?heading ?position ?text
+       (GROUP_CONCAT(STR(?refNumber); separator=",") AS ?refs)
+WHERE {
+  ?row ntrkkg:tableRowNumber ?rowNumber ; ntrkkg:printedName ?rowName .
+  OPTIONAL {
+    ?row rdfs:subClassOf ?group .
+    ?group ntrkkg:printedName ?groupName .
+    FILTER NOT EXISTS { ?group ntrkkg:tableRowNumber ?anyRow }
+  }
+  ?cell a ntrkkg:TableCell ; ntrkkg:tumourType ?row ; ntrkkg:facet ?facet ;
+        ntrkkg:printedHeading ?heading .
+  ?facet ntrkkg:facetOrder ?facetOrder ; rdfs:label ?facetLabel .
+  ?statement ntrkkg:partOfCell ?cell ; ntrkkg:positionInCell ?position ;
+             ntrkkg:verbatimText ?text .
+  OPTIONAL { ?statement ntrkkg:citesReference/ntrkkg:referenceNumber ?refNumber }
+}
+GROUP BY ?rowNumber ?row ?rowName ?groupName ?facetOrder ?facetLabel ?heading ?position ?text
+ORDER BY ?rowNumber ?facetOrder ?position
+"""
+
+HEADER_QUERY = """
+PREFIX ntrkkg: <https://w3id.org/ntrkkg/ontology#>
+SELECT ?first ?second WHERE {
+  ?table a ntrkkg:SourceTable ; ntrkkg:firstColumnHeading ?first ;
+         ntrkkg:secondColumnHeading ?second .
+}
+"""
+
+
+@dataclass
+class Cell:
+    facet: str
+    heading: str
+    texts: list[str] = field(default_factory=list)
+    references: set[int] = field(default_factory=set)
+
+    @property
+    def text(self) -> str:
+        return " ".join(self.texts)
+
+
+@dataclass
+class Row:
+    number: int
+    iri: str
+    name: str
+    group: str | None
+    cells: list[Cell] = field(default_factory=list)
+
+
+def read_rows(store: ox.Store) -> tuple[tuple[str, str], list[Row]]:
+    """The column headings and the rows, cells and statement texts, in table order."""
+    header = next(iter(store.query(HEADER_QUERY, use_default_graph_as_union=True)))
+    headings = (header["first"].value, header["second"].value)
+    rows: dict[int, Row] = {}
+    for sol in store.query(CELLS_QUERY, use_default_graph_as_union=True):
+        number = int(sol["rowNumber"].value)
+        group = sol["groupName"].value if sol["groupName"] is not None else None
+        row = rows.setdefault(number, Row(number, sol["row"].value, sol["rowName"].value, group))
+        heading = sol["heading"].value
+        if not row.cells or row.cells[-1].heading != heading:
+            row.cells.append(Cell(sol["facetLabel"].value, heading))
+        row.cells[-1].texts.append(sol["text"].value)
+        refs = sol["refs"].value if sol["refs"] is not None else ""
+        row.cells[-1].references.update(int(r) for r in refs.split(",") if r)
+    return headings, [rows[n] for n in sorted(rows)]
+
+
+def as_text(store: ox.Store) -> str:
+    """The table as the source prints it: header line, then one line per cell."""
+    (first, second), rows = read_rows(store)
+    lines = [first + second]
+    previous_group = None
+    for row in rows:
+        prefix = row.group if row.group and row.group != previous_group else ""
+        previous_group = row.group
+        for i, cell in enumerate(row.cells):
+            lead = prefix + row.name if i == 0 else ""
+            lines.append(f"{lead}{cell.heading}: {cell.text}")
+    return "\n".join(lines) + "\n"
+
+
+def _escape_markdown(text: str) -> str:
+    return text.replace("|", "\\|")
+
+
+def as_markdown(store: ox.Store) -> str:
+    (first, second), rows = read_rows(store)
+    lines = [f"| {first} | {second} |", "| --- | --- |"]
+    for row in rows:
+        name = f"{row.group} — {row.name}" if row.group else row.name
+        body = "<br>".join(f"**{c.heading}:** {_escape_markdown(c.text)}" for c in row.cells)
+        lines.append(f"| {_escape_markdown(name)} | {body} |")
+    return "\n".join(lines) + "\n"
+
+
+def as_csv(store: ox.Store) -> str:
+    _, rows = read_rows(store)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["row", "group", "tumour_type", "tumour_type_iri", "facet", "heading",
+                     "text", "references"])
+    for row in rows:
+        for cell in row.cells:
+            writer.writerow([row.number, row.group or "", row.name, row.iri, cell.facet,
+                             cell.heading, cell.text,
+                             " ".join(str(n) for n in sorted(cell.references))])
+    return buffer.getvalue()
+
+
+FORMATS = {"text": as_text, "markdown": as_markdown, "csv": as_csv}

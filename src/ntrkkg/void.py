@@ -1,0 +1,75 @@
+"""A VoID and DCAT description of a build, generated from the data."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from rdflib import DCAT, DCTERMS, RDF, VOID, XSD, BNode, Graph, Literal, Namespace, URIRef
+
+from ntrkkg.namespaces import dataset_iri, graph_iri
+
+if TYPE_CHECKING:
+    from ntrkkg.build import BuildResult
+
+SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
+SPDX = Namespace("http://spdx.org/rdf/terms#")
+
+
+def _partitions(void: Graph, subject: URIRef, graph: Graph) -> None:
+    classes = Counter(o for _, _, o in graph.triples((None, RDF.type, None)))
+    properties = Counter(p for _, p, _ in graph)
+    void.add((subject, VOID.classes, Literal(len(classes))))
+    void.add((subject, VOID.properties, Literal(len(properties))))
+    void.add((subject, VOID.distinctSubjects, Literal(len(set(graph.subjects())))))
+    void.add((subject, VOID.distinctObjects, Literal(len(set(graph.objects())))))
+    for cls, count in sorted(classes.items()):
+        part = BNode()
+        void.add((subject, VOID.classPartition, part))
+        void.add((part, VOID["class"], cls))
+        void.add((part, VOID.entities, Literal(count)))
+    for prop, count in sorted(properties.items()):
+        part = BNode()
+        void.add((subject, VOID.propertyPartition, part))
+        void.add((part, VOID.property, prop))
+        void.add((part, VOID.triples, Literal(count)))
+
+
+def describe(
+    result: BuildResult, asserted: Graph, files: list[tuple[Path, str, str]]
+) -> Graph:
+    """VoID/DCAT triples: title, licence, version, source, counts, partitions and dumps."""
+    base = result.base
+    ds = dataset_iri(base)
+    void = Graph()
+    for prefix, ns in (("void", VOID), ("dcat", DCAT), ("dcterms", DCTERMS), ("sd", SD),
+                       ("spdx", SPDX)):
+        void.bind(prefix, ns)
+    for p in (DCTERMS.title, DCTERMS.description, DCTERMS.license, DCTERMS.source,
+              DCTERMS.rights, RDF.type, VOID.uriSpace):
+        for o in asserted.objects(ds, p):
+            void.add((ds, p, o))
+    void.add((ds, DCTERMS.hasVersion, Literal(result.version)))
+    void.add((ds, VOID.triples, Literal(len(asserted) + len(result.inferred))))
+    void.add((ds, VOID.feature, URIRef("http://www.w3.org/ns/formats/N-Triples")))
+    void.add((ds, VOID.feature, URIRef("http://www.w3.org/ns/formats/Turtle")))
+    for name, graph in (("asserted", asserted), ("inferred", result.inferred)):
+        subset = graph_iri(name, base)
+        void.add((ds, VOID.subset, subset))
+        void.add((subset, RDF.type, VOID.Dataset))
+        void.add((subset, DCTERMS.title, Literal(f"{name} triples of ntrkkg", lang="en")))
+        void.add((subset, VOID.triples, Literal(len(graph))))
+        _partitions(void, subset, graph)
+    for path, media_type, description in files:
+        url = URIRef(f"{base}downloads/{path.name}")
+        dist = URIRef(f"{base}downloads/{path.name}#distribution")
+        void.add((ds, VOID.dataDump, url))
+        void.add((ds, DCAT.distribution, dist))
+        void.add((dist, RDF.type, DCAT.Distribution))
+        void.add((dist, DCTERMS.title, Literal(path.name)))
+        void.add((dist, DCTERMS.description, Literal(description, lang="en")))
+        void.add((dist, DCAT.downloadURL, url))
+        void.add((dist, DCAT.mediaType, Literal(media_type)))
+        void.add((dist, DCAT.byteSize, Literal(path.stat().st_size, datatype=XSD.nonNegativeInteger)))
+    return void
