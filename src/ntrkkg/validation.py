@@ -6,7 +6,7 @@ import json
 from dataclasses import asdict, dataclass
 
 import pyshacl
-from rdflib import RDF, SH, BNode, Graph
+from rdflib import RDF, SH, BNode, Graph, URIRef
 from rdflib.term import Node
 
 
@@ -60,10 +60,12 @@ def _name(graph: Graph, node: Node | None) -> str:
         return ""
     if isinstance(node, BNode):
         return _describe_blank(graph, node)
-    try:
-        return graph.namespace_manager.normalizeUri(node)  # type: ignore[arg-type]
-    except Exception:
-        return str(node)
+    if isinstance(node, URIRef):
+        try:
+            return graph.namespace_manager.curie(node, generate=False)
+        except (KeyError, ValueError):
+            return str(node)
+    return str(node)
 
 
 def _describe_blank(graph: Graph, node: BNode) -> str:

@@ -1,0 +1,66 @@
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+
+from ntrkkg.build import BuildResult, build_dataset, write_build
+from ntrkkg.dumps import write_dumps
+from ntrkkg.store import store_from_build
+
+FIXTURES = Path(__file__).parent / "fixtures"
+SOURCE_TABLE = FIXTURES / "source" / "table2.txt"
+BASE = "https://w3id.org/ntrkkg/"
+
+
+@pytest.fixture(scope="session")
+def built() -> BuildResult:
+    return build_dataset(BASE)
+
+
+@pytest.fixture(scope="session")
+def store(built: BuildResult) -> ox.Store:
+    return store_from_build(built)
+
+
+@pytest.fixture(scope="session")
+def dist(built: BuildResult, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("build") / "dist"
+    write_build(out, built, write_dumps)
+    return out
+
+
+def select(store: ox.Store, sparql: str) -> list[dict[str, str]]:
+    """Rows of a SELECT as plain strings, for comparing with hand-written answers."""
+    prefixes = (
+        "PREFIX ntrkkg: <https://w3id.org/ntrkkg/ontology#>\n"
+        "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
+        "PREFIX owl: <http://www.w3.org/2002/07/owl#>\n"
+    )
+    results = store.query(prefixes + sparql, use_default_graph_as_union=True)
+    names = [v.value for v in results.variables]
+    return [{n: row[n].value for n in names if row[n] is not None} for row in results]
+
+
+CHECKOUT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+def checkout_copy(tmp_path: Path) -> Path:
+    """A private copy of the curated inputs and the package, safe to break."""
+    copy = tmp_path / "checkout"
+    for name in ("ontology", "data", "shapes", "queries", "src"):
+        shutil.copytree(CHECKOUT / name, copy / name)
+    return copy
+
+
+def run_cli(checkout: Path, *args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """Run ``python -m ntrkkg`` against the package in ``checkout``."""
+    env = {**os.environ, "PYTHONPATH": str(checkout / "src")}
+    return subprocess.run([sys.executable, "-m", "ntrkkg", *args], capture_output=True, text=True,
+                          cwd=cwd or checkout, env=env, timeout=300)

@@ -1,0 +1,83 @@
+"""The dumps parse back to the built graph, are reproducible, and are described."""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+
+import pytest
+from rdflib import Dataset, Graph, Literal, Namespace, URIRef
+from rdflib.compare import isomorphic
+
+from ntrkkg.build import write_build
+from ntrkkg.dumps import write_dumps
+
+VOID = Namespace("http://rdfs.org/ns/void#")
+DCAT = Namespace("http://www.w3.org/ns/dcat#")
+FORMATS = {"ttl": "turtle", "nt": "nt", "jsonld": "json-ld", "rdf": "xml"}
+
+
+@pytest.mark.parametrize("suffix", sorted(FORMATS))
+def test_each_asserted_dump_is_isomorphic_to_the_build(dist, built, suffix):
+    path = dist / f"ntrkkg-{built.version}.{suffix}"
+    parsed = Graph().parse(path, format=FORMATS[suffix])
+    assert isomorphic(parsed, built.asserted)
+    with gzip.open(path.with_name(path.name + ".gz"), "rb") as gz:
+        assert gz.read() == path.read_bytes()
+
+
+def test_nquads_hold_both_named_graphs(dist, built):
+    ds = Dataset()
+    ds.parse(dist / f"ntrkkg-{built.version}.nq", format="nquads")
+    asserted = ds.graph(URIRef("https://w3id.org/ntrkkg/graph/asserted"))
+    inferred = ds.graph(URIRef("https://w3id.org/ntrkkg/graph/inferred"))
+    assert isomorphic(asserted, built.asserted)
+    assert isomorphic(inferred, built.inferred)
+
+
+def test_two_builds_are_byte_identical(dist, built, tmp_path):
+    again = tmp_path / "again"
+    write_build(again, built, write_dumps)
+    for name in ("nt", "nq", "nt.gz", "nq.gz"):
+        file = f"ntrkkg-{built.version}.{name}"
+        assert (again / file).read_bytes() == (dist / file).read_bytes(), file
+
+
+def test_ntriples_are_sorted(dist, built):
+    lines = (dist / f"ntrkkg-{built.version}.nt").read_text(encoding="utf-8").splitlines()
+    assert lines == sorted(lines)
+
+
+def test_sha256sums_cover_every_file(dist):
+    listed = {}
+    for line in (dist / "SHA256SUMS").read_text().splitlines():
+        digest, name = line.split("  ")
+        listed[name] = digest
+    files = {p.name for p in dist.iterdir() if p.name != "SHA256SUMS"}
+    assert set(listed) == files
+    for name, digest in listed.items():
+        assert hashlib.sha256((dist / name).read_bytes()).hexdigest() == digest
+
+
+def test_void_describes_the_dataset(dist, built):
+    void = Graph().parse(dist / "void.ttl")
+    ds = URIRef("https://w3id.org/ntrkkg/dataset")
+    dcterms = Namespace("http://purl.org/dc/terms/")
+    assert void.value(ds, dcterms.source) == URIRef("https://doi.org/10.1093/jjco/hyaf015")
+    assert void.value(ds, dcterms.license) is not None
+    assert void.value(ds, dcterms.title) is not None
+    assert void.value(ds, dcterms.hasVersion) == Literal(built.version)
+    total = len(built.asserted) + len(built.inferred)
+    assert void.value(ds, VOID.triples).toPython() == total
+    asserted = URIRef("https://w3id.org/ntrkkg/graph/asserted")
+    assert void.value(asserted, VOID.triples).toPython() == len(built.asserted)
+    partitions = {void.value(p, VOID["class"]): void.value(p, VOID.entities).toPython()
+                  for p in void.objects(asserted, VOID.classPartition)}
+    ntrkkg = Namespace("https://w3id.org/ntrkkg/ontology#")
+    assert partitions[ntrkkg.TableCell] == 56
+    assert partitions[ntrkkg.Reference] == 33
+    dumps = {str(u).rsplit("/", 1)[-1] for u in void.objects(ds, VOID.dataDump)}
+    assert f"ntrkkg-{built.version}.nt.gz" in dumps
+    for dist_node in void.objects(ds, DCAT.distribution):
+        name = str(void.value(dist_node, DCAT.downloadURL)).rsplit("/", 1)[-1]
+        assert void.value(dist_node, DCAT.byteSize).toPython() == (dist / name).stat().st_size
