@@ -20,7 +20,8 @@ def run(dist, capsys):
     return invoke
 
 
-Q = "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> SELECT ?l WHERE { <https://w3id.org/ntrkkg/drug/larotrectinib> rdfs:label ?l }"
+Q = ("PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
+     "SELECT ?l WHERE { <https://w3id.org/ntrkkg/drug/larotrectinib> rdfs:label ?l }")
 
 
 def test_query_json(run):
@@ -55,8 +56,8 @@ def test_bad_query_is_an_error_not_a_traceback(run):
 
 
 def test_construct_as_ntriples(run):
-    code, out, _ = run("query", "CONSTRUCT { ?g a ?t } WHERE { ?g a ?t FILTER(?g = <https://w3id.org/ntrkkg/gene/ALK>) }",
-                       "--format", "ntriples")
+    sparql = "CONSTRUCT { ?g a ?t } WHERE { ?g a ?t FILTER(?g = <https://w3id.org/ntrkkg/gene/ALK>) }"
+    code, out, _ = run("query", sparql, "--format", "ntriples")
     assert code == 0 and "<https://w3id.org/ntrkkg/gene/ALK>" in out
 
 

@@ -7,7 +7,6 @@ from pathlib import Path
 import pytest
 
 from conftest import run_cli
-
 from ntrkkg.loading import SourceError, parse_turtle
 
 

@@ -22,8 +22,8 @@ def test_eight_rows_in_table_order(store):
 
 
 def test_56_cells_seven_facets_per_row(store):
-    rows = select(store, """SELECT ?row (COUNT(DISTINCT ?facet) AS ?facets) (COUNT(?cell) AS ?cells) WHERE {
-        ?cell a ntrkkg:TableCell ; ntrkkg:tumourType ?row ; ntrkkg:facet ?facet } GROUP BY ?row""")
+    rows = select(store, """SELECT ?row (COUNT(DISTINCT ?facet) AS ?facets) (COUNT(?cell) AS ?cells)
+        WHERE { ?cell a ntrkkg:TableCell ; ntrkkg:tumourType ?row ; ntrkkg:facet ?facet } GROUP BY ?row""")
     assert len(rows) == 8
     assert all(r["facets"] == "7" and r["cells"] == "7" for r in rows)
 
@@ -41,7 +41,7 @@ def test_cd34_is_one_node_used_by_five_rows(store):
     rows = select(store, """SELECT DISTINCT ?n WHERE { ?s ntrkkg:hasMarkerFinding/ntrkkg:marker ?m ;
         ntrkkg:tumourType/ntrkkg:tableRowNumber ?n . ?m rdfs:label "CD34"@en }""")
     assert {int(r["n"]) for r in rows} == {2, 3, 4, 5, 6}
-    markers = select(store, 'SELECT ?m WHERE { ?m a ntrkkg:ImmunohistochemicalMarker ; rdfs:label "CD34"@en }')
+    markers = select(store, 'SELECT ?m { ?m a ntrkkg:ImmunohistochemicalMarker ; rdfs:label "CD34"@en }')
     assert len(markers) == 1
 
 

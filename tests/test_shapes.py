@@ -9,7 +9,6 @@ import pytest
 from rdflib import RDF, SH, Graph
 
 from conftest import BASE, FIXTURES
-
 from ntrkkg.build import load_inputs
 from ntrkkg.loading import parse_turtle
 from ntrkkg.reasoning import infer

@@ -6,7 +6,6 @@ import csv
 import io
 
 from conftest import SOURCE_TABLE
-
 from ntrkkg.table import as_csv, as_markdown, as_text
 
 

@@ -58,10 +58,9 @@ def _nquads(named: dict[str, Graph]) -> str:
 
 def _gzip(path: Path) -> Path:
     target = path.with_name(path.name + ".gz")
-    with path.open("rb") as src, target.open("wb") as raw:
-        # mtime=0 and no file name keep two builds byte-identical.
-        with gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0) as gz:
-            gz.write(src.read())
+    # mtime=0 and no file name keep two builds byte-identical.
+    with target.open("wb") as raw, gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0) as gz:
+        gz.write(path.read_bytes())
     return target
 
 

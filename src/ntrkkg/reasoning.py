@@ -24,7 +24,8 @@ def _is_noise(s: Node, p: Node, o: Node) -> bool:
 
 def infer(asserted: Graph) -> Graph:
     """Return only the triples that the OWL-RL closure adds to ``asserted``."""
-    closure = Graph()
+    # SimpleMemory (no contexts) makes owlrl ~20% faster (measured by benchmarks/build.py).
+    closure = Graph(store="SimpleMemory")
     for triple in asserted:
         closure.add(triple)
     owlrl.DeductiveClosure(

@@ -35,10 +35,17 @@ def _as_table(results: ox.QuerySolutions) -> str:
     names = [v.value for v in results.variables]
     rows = [[_cell(sol[n]) for n in names] for sol in results]
     widths = [max([len(n)] + [len(r[i]) for r in rows]) for i, n in enumerate(names)]
-    line = lambda cells: "  ".join(c.ljust(w) for c, w in zip(cells, widths)).rstrip()  # noqa: E731
+
+    def line(cells: list[str]) -> str:
+        return "  ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True)).rstrip()
+
     out = [line(names), line(["-" * w for w in widths])] + [line(r) for r in rows]
     out.append(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
     return "\n".join(out) + "\n"
+
+
+def _decoded(data: bytes | None) -> str:
+    return (data or b"").decode("utf-8")
 
 
 def run_and_format(store: ox.Store, sparql: str, fmt: str) -> str:
@@ -52,14 +59,14 @@ def run_and_format(store: ox.Store, sparql: str, fmt: str) -> str:
     if isinstance(results, ox.QueryBoolean):
         value = bool(results)
         if fmt in RESULT_FORMATS:
-            return results.serialize(format=RESULT_FORMATS[fmt]).decode("utf-8")
+            return _decoded(results.serialize(format=RESULT_FORMATS[fmt]))
         return ("true" if value else "false") + "\n"
     if isinstance(results, ox.QuerySolutions):
         if fmt == "table":
             return _as_table(results)
         if fmt not in RESULT_FORMATS:
             raise QueryFailed(f"format {fmt!r} is for CONSTRUCT/DESCRIBE results")
-        return results.serialize(format=RESULT_FORMATS[fmt]).decode("utf-8")
+        return _decoded(results.serialize(format=RESULT_FORMATS[fmt]))
     if fmt not in GRAPH_FORMATS:
         raise QueryFailed(f"format {fmt!r} is for SELECT/ASK results; use turtle or ntriples")
-    return results.serialize(format=GRAPH_FORMATS[fmt]).decode("utf-8")
+    return _decoded(results.serialize(format=GRAPH_FORMATS[fmt]))

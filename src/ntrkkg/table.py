@@ -61,12 +61,18 @@ class Row:
     cells: list[Cell] = field(default_factory=list)
 
 
+def _solutions(store: ox.Store, sparql: str) -> ox.QuerySolutions:
+    results = store.query(sparql, use_default_graph_as_union=True)
+    assert isinstance(results, ox.QuerySolutions)
+    return results
+
+
 def read_rows(store: ox.Store) -> tuple[tuple[str, str], list[Row]]:
     """The column headings and the rows, cells and statement texts, in table order."""
-    header = next(iter(store.query(HEADER_QUERY, use_default_graph_as_union=True)))
+    header = next(iter(_solutions(store, HEADER_QUERY)))
     headings = (header["first"].value, header["second"].value)
     rows: dict[int, Row] = {}
-    for sol in store.query(CELLS_QUERY, use_default_graph_as_union=True):
+    for sol in _solutions(store, CELLS_QUERY):
         number = int(sol["rowNumber"].value)
         group = sol["groupName"].value if sol["groupName"] is not None else None
         row = rows.setdefault(number, Row(number, sol["row"].value, sol["rowName"].value, group))

@@ -83,6 +83,7 @@ def validate(data: Graph, shapes: Graph) -> ValidationReport:
         data,
         shacl_graph=shapes,
         inference="none",
+        inplace=True,
         advanced=True,
         allow_warnings=True,
     )
