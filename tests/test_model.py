@@ -8,7 +8,7 @@ D = "https://w3id.org/ntrkkg/disease/"
 
 
 def test_eight_rows_in_table_order(store):
-    rows = select(store, "SELECT ?n ?name WHERE { ?r ntrkkg:tableRowNumber ?n ; ntrkkg:printedName ?name } ORDER BY ?n")
+    rows = select(store, "SELECT ?n ?name { ?r ntrkkg:tableRowNumber ?n ; ntrkkg:printedName ?name } ORDER BY ?n")
     assert [r["name"] for r in rows] == [
         "IFS with canonical ETV6-NTRK3 fusions",
         "IFS-like lesions with related fusion kinases (IFS-like tumors)",

@@ -11,6 +11,7 @@ from rdflib import Graph
 from rdflib.compare import to_canonical_graph
 
 from ntrkkg.build import BuildResult
+from ntrkkg.mappings import write_sssom
 from ntrkkg.namespaces import graph_iri
 from ntrkkg.void import describe
 
@@ -100,6 +101,10 @@ def write_dumps(out: Path, result: BuildResult) -> None:
     for path, fmt in written:
         files.append((path, fmt.media_type, fmt.description))
         files.append((_gzip(path), "application/gzip", fmt.description + ", gzip-compressed"))
+
+    sssom = out / f"ntrkkg-{result.version}.sssom.tsv"
+    write_sssom(sssom, result.asserted, result.base, result.version)
+    files.append((sssom, "text/tab-separated-values", "mapping set to external ontologies, SSSOM TSV"))
 
     void = out / "void.ttl"
     describe(result, asserted, files).serialize(void, format="turtle", encoding="utf-8")

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from rdflib import DCAT, DCTERMS, RDF, VOID, XSD, BNode, Graph, Literal, Namespace, URIRef
 
+from ntrkkg.mappings import mappings, scheme_of
 from ntrkkg.namespaces import dataset_iri, graph_iri
 
 if TYPE_CHECKING:
@@ -61,6 +62,7 @@ def describe(
         void.add((subset, DCTERMS.title, Literal(f"{name} triples of ntrkkg", lang="en")))
         void.add((subset, VOID.triples, Literal(len(graph))))
         _partitions(void, subset, graph)
+    _linksets(void, ds, asserted)
     for path, media_type, description in files:
         url = URIRef(f"{base}downloads/{path.name}")
         dist = URIRef(f"{base}downloads/{path.name}#distribution")
@@ -73,3 +75,23 @@ def describe(
         void.add((dist, DCAT.mediaType, Literal(media_type)))
         void.add((dist, DCAT.byteSize, Literal(path.stat().st_size, datatype=XSD.nonNegativeInteger)))
     return void
+
+
+def _linksets(void: Graph, ds: URIRef, asserted: Graph) -> None:
+    """One void:Linkset per external scheme, with its target, predicates and link count."""
+    by_scheme: dict[str, list[URIRef]] = {}
+    for mapping in mappings(asserted):
+        scheme = scheme_of(str(mapping.object))
+        if scheme is not None:
+            by_scheme.setdefault(scheme.key, []).append(mapping.predicate)
+    for key, predicates in sorted(by_scheme.items()):
+        linkset = URIRef(f"{ds}/linkset/{key}")
+        target = URIRef(f"https://bioregistry.io/registry/{key}")
+        void.add((ds, VOID.subset, linkset))
+        void.add((linkset, RDF.type, VOID.Linkset))
+        void.add((linkset, DCTERMS.title, Literal(f"ntrkkg links to {key}", lang="en")))
+        void.add((linkset, VOID.subjectsTarget, ds))
+        void.add((linkset, VOID.objectsTarget, target))
+        void.add((linkset, VOID.triples, Literal(len(predicates))))
+        for predicate in sorted(set(predicates)):
+            void.add((linkset, VOID.linkPredicate, predicate))

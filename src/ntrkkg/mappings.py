@@ -1,0 +1,118 @@
+"""Links to external ontologies: the pinned prefix map, and the mapping set as SSSOM TSV."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from pathlib import Path
+
+import curies
+from rdflib import OWL, RDF, RDFS, Graph, Namespace, URIRef
+
+SKOS = Namespace("http://www.w3.org/2004/02/skos/core#")
+SSSOM = Namespace("https://w3id.org/sssom/")
+SEMAPV = Namespace("https://w3id.org/semapv/vocab/")
+MATCH_PREDICATES = (SKOS.exactMatch, SKOS.closeMatch, SKOS.broadMatch, SKOS.narrowMatch, SKOS.relatedMatch)
+
+
+@dataclass(frozen=True)
+class Scheme:
+    key: str
+    curie_prefix: str
+    uri_prefix: str
+    pattern: str | None
+    name: str
+
+
+@cache
+def schemes() -> dict[str, Scheme]:
+    """The external identifier schemes, from the prefix map pinned in the package."""
+    raw = json.loads(resources.files("ntrkkg").joinpath("prefixes.json").read_text(encoding="utf-8"))
+    return {key: Scheme(key, v["curie_prefix"], v["uri_prefix"], v["pattern"], v["name"])
+            for key, v in raw["prefixes"].items()}
+
+
+def converter(base: str) -> curies.Converter:
+    """A CURIE converter for the external schemes, plus ``ntrkkg:`` for our own IRIs."""
+    records = [curies.Record(prefix=s.curie_prefix, uri_prefix=s.uri_prefix) for s in schemes().values()]
+    records.append(curies.Record(prefix="ntrkkg", uri_prefix=base))
+    records.append(curies.Record(prefix="skos", uri_prefix=str(SKOS)))
+    records.append(curies.Record(prefix="semapv", uri_prefix=str(SEMAPV)))
+    return curies.Converter(records)
+
+
+def scheme_of(iri: str) -> Scheme | None:
+    """The scheme whose namespace holds ``iri`` (the longest matching namespace)."""
+    found = [s for s in schemes().values() if iri.startswith(s.uri_prefix)]
+    return max(found, key=lambda s: len(s.uri_prefix)) if found else None
+
+
+@dataclass(frozen=True)
+class Mapping:
+    subject: URIRef
+    subject_label: str
+    predicate: URIRef
+    object: URIRef
+    object_label: str
+    justification: URIRef
+    comment: str
+
+
+def mappings(graph: Graph) -> list[Mapping]:
+    """Every curated mapping, read from its owl:Axiom annotation."""
+    found = []
+    for axiom in graph.subjects(RDF.type, OWL.Axiom):
+        predicate = graph.value(axiom, OWL.annotatedProperty)
+        if predicate not in MATCH_PREDICATES:
+            continue
+        subject = graph.value(axiom, OWL.annotatedSource)
+        found.append(Mapping(
+            subject=subject,  # type: ignore[arg-type]
+            subject_label=str(graph.value(subject, RDFS.label) or ""),
+            predicate=predicate,  # type: ignore[arg-type]
+            object=graph.value(axiom, OWL.annotatedTarget),  # type: ignore[arg-type]
+            object_label=str(graph.value(axiom, SSSOM.object_label) or ""),
+            justification=graph.value(axiom, SSSOM.mapping_justification),  # type: ignore[arg-type]
+            comment=str(graph.value(axiom, RDFS.comment) or ""),
+        ))
+    return sorted(found, key=lambda m: (str(m.subject), str(m.predicate), str(m.object)))
+
+
+COLUMNS = ("subject_id", "subject_label", "predicate_id", "object_id", "object_label",
+           "mapping_justification", "comment")
+
+
+def _cell(value: str) -> str:
+    return value.replace("\t", " ").replace("\n", " ")
+
+
+def write_sssom(path: Path, graph: Graph, base: str, version: str) -> int:
+    """Write the mapping set as SSSOM TSV; returns the number of mappings."""
+    conv = converter(base)
+    rows = mappings(graph)
+    used = {"ntrkkg", "skos", "semapv"}
+    lines = []
+    for m in rows:
+        scheme = scheme_of(str(m.object))
+        assert scheme is not None, f"{m.object} is in no pinned scheme"
+        used.add(scheme.curie_prefix)
+        lines.append("\t".join(_cell(v) for v in (
+            conv.compress_strict(str(m.subject)), m.subject_label, conv.compress_strict(str(m.predicate)),
+            conv.compress_strict(str(m.object)), m.object_label, conv.compress_strict(str(m.justification)),
+            m.comment)))
+    curie_map = {r.prefix: r.uri_prefix for r in conv.records if r.prefix in used}
+    header = [
+        f"#mapping_set_id: {base}mappings/ntrkkg-{version}.sssom.tsv",
+        f"#mapping_set_version: {version}",
+        "#mapping_set_title: ntrkkg links to external ontologies and databases",
+        "#mapping_set_description: Manually curated links from ntrkkg genes, markers, drugs, diseases and"
+        " methods to HGNC, NCBI Gene, Ensembl, NCIt, MONDO, DO, OncoTree, ICD-O, ChEBI, ChEMBL,"
+        " DrugBank, UniProt, SO and OBI. Each was checked against the named source.",
+        "#license: https://creativecommons.org/licenses/by/4.0/",
+        "#curie_map:",
+        *[f"#  {prefix}: {uri}" for prefix, uri in sorted(curie_map.items())],
+    ]
+    path.write_text("\n".join(header + ["\t".join(COLUMNS)] + lines) + "\n", encoding="utf-8")
+    return len(rows)
