@@ -55,6 +55,23 @@ def _query(args: argparse.Namespace) -> int:
     return 0
 
 
+def _serve(args: argparse.Namespace) -> int:
+    from dataclasses import replace
+
+    from ntrkkg.dumps import write_dumps
+    from ntrkkg.web import create_app
+    from ntrkkg.web.server import serve
+    from ntrkkg.web.settings import Settings
+
+    if not any(args.dist.glob("ntrkkg-*.nq")):
+        print(f"No build in {args.dist}/: building it first.", file=sys.stderr)
+        write_build(args.dist, build_dataset(), write_dumps)
+    settings = replace(Settings.from_env(), dist=args.dist)
+    print(f"Serving {args.dist}/ at http://{args.host}:{args.port}/ (SPARQL at /sparql)", file=sys.stderr)
+    serve(create_app(settings), args.host, args.port, args.workers, args.threads)
+    return 0
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="ntrkkg", description=__doc__)
     parser.add_argument("--version", action="version", version=f"ntrkkg {__version__}")
@@ -81,6 +98,13 @@ def _parser() -> argparse.ArgumentParser:
                                             "ntriples"), default="table")
     query.add_argument("--dist", type=Path, default=DEFAULT_DIST)
     query.set_defaults(run=_query)
+    serve = commands.add_parser("serve", help="serve the graph: SPARQL endpoint, pages, downloads")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--dist", type=Path, default=DEFAULT_DIST)
+    serve.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
+    serve.add_argument("--threads", type=int, default=8, help="threads per worker")
+    serve.set_defaults(run=_serve)
     return parser
 
 
