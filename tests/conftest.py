@@ -4,6 +4,7 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -64,3 +65,59 @@ def run_cli(checkout: Path, *args: str, cwd: Path | None = None) -> subprocess.C
     env = {**os.environ, "PYTHONPATH": str(checkout / "src")}
     return subprocess.run([sys.executable, "-m", "ntrkkg", *args], capture_output=True, text=True,
                           cwd=cwd or checkout, env=env, timeout=300)
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def live_server(dist: Path) -> Iterator[str]:
+    """``ntrkkg serve`` under gunicorn on 127.0.0.1, stopped after the session. Yields its URL."""
+    import time
+    import urllib.request
+
+    port = free_port()
+    env = {**os.environ, "NTRKKG_TIMEOUT": "3", "NTRKKG_ROW_CAP": "5000"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "ntrkkg", "serve", "--host", "127.0.0.1", "--port", str(port),
+         "--dist", str(dist), "--workers", "1", "--threads", "8"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, cwd=dist.parent)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.time() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(url + "/health", timeout=2):
+                    break
+            except OSError:
+                if time.time() > deadline or process.poll() is not None:
+                    raise RuntimeError("the server did not start") from None
+                time.sleep(0.2)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+@pytest.fixture(scope="session")
+def app(dist: Path):  # type: ignore[no-untyped-def]
+    """The Flask app over the session build, with a short timeout and a small row cap."""
+    from ntrkkg.web import create_app
+    from ntrkkg.web.settings import Settings
+
+    application = create_app(Settings(dist=dist, timeout=3.0, row_cap=5000, engines=2))
+    yield application
+    application.extensions["ntrkkg"].engines.close()
+
+
+@pytest.fixture
+def client(app):  # type: ignore[no-untyped-def]
+    return app.test_client()
