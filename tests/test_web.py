@@ -1,0 +1,388 @@
+"""The service through Flask's test client: formats, negotiation, pages, discovery and safety."""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+import time
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+from rdflib import Graph, Namespace, URIRef
+
+SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
+ASSERTED = "https://w3id.org/ntrkkg/graph/asserted"
+COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+NTRK3_PARTNERS = """PREFIX ntrkkg: <https://w3id.org/ntrkkg/ontology#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+SELECT ?partner WHERE { ?f ntrkkg:threePrimePartner <https://w3id.org/ntrkkg/gene/NTRK3> ;
+  ntrkkg:fivePrimePartner/rdfs:label ?partner } ORDER BY ?partner"""
+
+
+def bindings(response) -> list[dict[str, str]]:  # type: ignore[no-untyped-def]
+    data = json.loads(response.data)
+    return [{k: v["value"] for k, v in row.items()} for row in data["results"]["bindings"]]
+
+
+# --- Results and negotiation ---------------------------------------------------------------
+
+def test_select_json_by_get(client):
+    response = client.get("/sparql", query_string={"query": NTRK3_PARTNERS})
+    assert response.status_code == 200
+    assert response.headers["Content-Type"] == "application/sparql-results+json; charset=utf-8"
+    assert "Accept" in response.headers["Vary"]
+    assert [r["partner"] for r in bindings(response)] == ["EML4", "ETV6", "SPECC1L"]
+
+
+@pytest.mark.parametrize(("accept", "media_type"), [
+    ("application/sparql-results+xml", "application/sparql-results+xml"),
+    ("text/csv", "text/csv"),
+    ("text/tab-separated-values", "text/tab-separated-values"),
+    ("text/csv;q=0.5, application/sparql-results+xml;q=0.9", "application/sparql-results+xml"),
+    ("*/*", "application/sparql-results+json"),
+    ("text/*", "text/csv"),
+    ("application/json", "application/sparql-results+json"),
+])
+def test_select_negotiation(client, accept, media_type):
+    response = client.post("/sparql", data={"query": NTRK3_PARTNERS}, headers={"Accept": accept})
+    assert response.status_code == 200
+    assert response.mimetype == media_type
+    assert b"SPECC1L" in response.data
+
+
+def test_format_parameter_overrides_accept(client):
+    response = client.get("/sparql", query_string={"query": NTRK3_PARTNERS, "format": "tsv"},
+                          headers={"Accept": "application/sparql-results+json"})
+    assert response.mimetype == "text/tab-separated-values"
+    assert response.data.decode().splitlines()[0] == "?partner"
+
+
+def test_unacceptable_type_is_406(client):
+    response = client.get("/sparql", query_string={"query": COUNT}, headers={"Accept": "image/png"})
+    assert response.status_code == 406
+    assert b"application/sparql-results+json" in response.data
+
+
+@pytest.mark.parametrize(("accept", "media_type", "rdflib_format"), [
+    ("text/turtle", "text/turtle", "turtle"),
+    ("application/n-triples", "application/n-triples", "nt"),
+    ("application/rdf+xml", "application/rdf+xml", "xml"),
+    ("application/ld+json", "application/ld+json", "json-ld"),
+    ("application/n-quads", "application/n-quads", "nquads"),
+    ("application/trig", "application/trig", "trig"),
+])
+def test_construct_formats(client, accept, media_type, rdflib_format):
+    query = "CONSTRUCT { <https://w3id.org/ntrkkg/gene/NTRK1> ?p ?o } WHERE { <https://w3id.org/ntrkkg/gene/NTRK1> ?p ?o }"
+    response = client.post("/sparql", data=query, content_type="application/sparql-query", headers={"Accept": accept})
+    assert response.status_code == 200
+    assert response.mimetype == media_type
+    assert response.headers["Content-Type"].endswith("charset=utf-8")
+    from rdflib import Dataset
+
+    parsed = Dataset().parse(data=response.data, format=rdflib_format)
+    assert (URIRef("https://w3id.org/ntrkkg/gene/NTRK1"), None, None) in parsed
+
+
+def test_ask_json(client):
+    response = client.get("/sparql", query_string={"query": "ASK { <https://w3id.org/ntrkkg/gene/NTRK1> ?p ?o }"})
+    assert json.loads(response.data)["boolean"] is True
+
+
+def test_conditional_request_gives_304(client):
+    first = client.get("/sparql", query_string={"query": COUNT})
+    again = client.get("/sparql", query_string={"query": COUNT}, headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304
+
+
+# --- Dataset ----------------------------------------------------------------------------------
+
+def test_default_graph_is_union_of_asserted_and_inferred(client):
+    inferred = "ASK { <https://w3id.org/ntrkkg/fusion/ETV6-NTRK3> a <https://w3id.org/ntrkkg/ontology#NTRKFusion> }"
+    assert json.loads(client.get("/sparql", query_string={"query": inferred}).data)["boolean"] is True
+    only_asserted = client.get("/sparql", query_string={"query": inferred, "default-graph-uri": ASSERTED})
+    assert json.loads(only_asserted.data)["boolean"] is False
+
+
+def test_named_graphs_are_addressable(client):
+    query = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
+    graphs = {r["g"]: int(r["n"]) for r in bindings(client.get("/sparql", query_string={"query": query}))}
+    assert set(graphs) == {ASSERTED, "https://w3id.org/ntrkkg/graph/inferred",
+                           "https://w3id.org/ntrkkg/sparql/.well-known/void",
+                           "https://w3id.org/ntrkkg/sparql/.well-known/sparql-examples"}
+
+
+def test_void_and_examples_are_queryable(client):
+    query = """PREFIX void: <http://rdfs.org/ns/void#>
+        SELECT ?n WHERE { GRAPH <https://w3id.org/ntrkkg/sparql/.well-known/void> {
+          <https://w3id.org/ntrkkg/dataset/linkset/ncbigene> void:triples ?n } }"""
+    assert bindings(client.get("/sparql", query_string={"query": query})) == [{"n": "24"}]
+    examples = """PREFIX sh: <http://www.w3.org/ns/shacl#> SELECT (COUNT(?q) AS ?n) WHERE {
+        GRAPH <https://w3id.org/ntrkkg/sparql/.well-known/sparql-examples> { ?q a sh:SPARQLExecutable } }"""
+    from ntrkkg.resources import resource_dir
+
+    expected = len(list(resource_dir("queries").glob("*.ttl")))
+    assert bindings(client.get("/sparql", query_string={"query": examples})) == [{"n": str(expected)}]
+
+
+@pytest.mark.parametrize("path", ["/.well-known/void", "/sparql/.well-known/void", "/.well-known/sparql-examples"])
+def test_discovery_documents(client, path):
+    response = client.get(path, headers={"Accept": "text/turtle"})
+    assert response.status_code == 200 and response.mimetype == "text/turtle"
+    assert len(Graph().parse(data=response.data, format="turtle")) > 20
+
+
+def test_service_description(client):
+    response = client.get("/sparql", headers={"Accept": "text/turtle"})
+    assert response.status_code == 200
+    sd = Graph().parse(data=response.data, format="turtle")
+    service = URIRef("https://w3id.org/ntrkkg/sparql")
+    assert (service, SD.supportedLanguage, SD.SPARQL11Query) in sd
+    formats = {str(o).rsplit("/", 1)[-1] for o in sd.objects(service, SD.resultFormat)}
+    assert {"SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV", "Turtle", "JSON-LD"} <= formats
+    names = {str(o) for o in sd.objects(None, SD.name)}
+    assert ASSERTED in names and "https://w3id.org/ntrkkg/sparql/.well-known/void" in names
+
+
+def test_browsers_get_the_editor(client):
+    response = client.get("/sparql", headers={"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"})
+    assert response.status_code == 200 and response.mimetype == "text/html"
+    page = response.data.decode()
+    assert "/static/yasgui/yasgui.min.js" in page and "cdn" not in page.lower()
+    assert "ntrk3-partner-genes" in page
+    assert client.get("/static/yasgui/yasgui.min.js").status_code == 200
+
+
+# --- Errors and safety ----------------------------------------------------------------------
+
+def test_syntax_error_is_400_with_message(client):
+    response = client.get("/sparql", query_string={"query": "SELECT ?x WHERE { ?x"})
+    assert response.status_code == 400
+    assert response.data.startswith(b"400 Bad Request: ") and b"Traceback" not in response.data
+
+
+def test_update_is_refused(client):
+    assert client.post("/sparql", data={"update": "INSERT DATA { <a:b> <a:c> <a:d> }"}).status_code == 403
+    response = client.post("/sparql", data="DROP ALL", content_type="application/sparql-update")
+    assert response.status_code == 403 and b"read-only" in response.data
+    smuggled = client.get("/sparql", query_string={"query": "LOAD <file:///etc/passwd>"})
+    assert smuggled.status_code in (400, 403) and b"root:" not in smuggled.data
+
+
+def test_from_file_reads_nothing(client):
+    query = "SELECT * FROM <file:///etc/passwd> WHERE { ?s ?p ?o }"
+    response = client.get("/sparql", query_string={"query": query})
+    assert response.status_code == 200
+    assert bindings(response) == []
+    named = client.get("/sparql", query_string={
+        "query": "SELECT * FROM NAMED <file:///etc/passwd> WHERE { GRAPH ?g { ?s ?p ?o } }"})
+    assert named.status_code == 200 and bindings(named) == []
+
+
+class Listener:
+    """A loopback socket that records whether anyone connected to it."""
+
+    def __init__(self) -> None:
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(5)
+        self.sock.settimeout(0.2)
+        self.port = self.sock.getsockname()[1]
+        self.connections = 0
+        self.stop = False
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        while not self.stop:
+            try:
+                conn, _ = self.sock.accept()
+                self.connections += 1
+                conn.close()
+            except OSError:
+                continue
+
+    def close(self) -> None:
+        time.sleep(0.5)
+        self.stop = True
+        self.thread.join(2)
+        self.sock.close()
+
+
+def test_service_and_from_never_fetch_loopback(client):
+    listener = Listener()
+    try:
+        url = f"http://127.0.0.1:{listener.port}/sparql"
+        service = client.get("/sparql", query_string={"query": f"SELECT * WHERE {{ SERVICE <{url}> {{ ?s ?p ?o }} }}"})
+        assert service.status_code == 400 and b"SERVICE is disabled" in service.data
+        silent = client.get("/sparql", query_string={
+            "query": f"SELECT * WHERE {{ SERVICE SILENT <{url}> {{ ?s ?p ?o }} }}"})
+        assert silent.status_code == 400
+        variable = client.get("/sparql", query_string={
+            "query": "SELECT * WHERE { VALUES ?e { <" + url + "> } SERVICE ?e { ?s ?p ?o } }"})
+        assert variable.status_code == 400
+        from_url = client.get("/sparql", query_string={"query": f"SELECT * FROM <{url}> WHERE {{ ?s ?p ?o }}"})
+        assert from_url.status_code == 200 and bindings(from_url) == []
+    finally:
+        listener.close()
+    assert listener.connections == 0
+
+
+def test_deep_nesting_is_refused_before_the_engine(client):
+    query = "SELECT * WHERE " + "{" * 3000 + "}" * 3000
+    response = client.post("/sparql", data={"query": query})
+    assert response.status_code == 400 and b"nests" in response.data
+
+
+def test_timeout_answers_and_frees_the_engine(client, app):
+    cartesian = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
+    slow: dict[str, object] = {}
+
+    def run_slow() -> None:
+        started = time.monotonic()
+        response = app.test_client().get("/sparql", query_string={"query": cartesian})
+        slow.update(status=response.status_code, body=response.data, seconds=time.monotonic() - started)
+
+    thread = threading.Thread(target=run_slow)
+    thread.start()
+    time.sleep(0.3)
+    started = time.monotonic()
+    fast = client.get("/sparql", query_string={"query": NTRK3_PARTNERS + " LIMIT 3"})
+    assert fast.status_code == 200 and time.monotonic() - started < 2.0  # not stalled by the slow one
+    thread.join(30)
+    assert slow["status"] == 400 and b"longer than 3 s" in slow["body"]  # type: ignore[operator]
+    assert slow["seconds"] < 10  # type: ignore[operator]
+    assert client.get("/sparql", query_string={"query": COUNT + " LIMIT 1"}).status_code == 200
+
+
+def test_row_cap_is_reported_not_truncated(client):
+    response = client.get("/sparql", query_string={"query": "SELECT * WHERE { ?s ?p ?o }"})
+    assert response.status_code == 400
+    assert b"more than this endpoint's cap of 5,000" in response.data
+    limited = client.get("/sparql", query_string={"query": "SELECT * WHERE { ?s ?p ?o } LIMIT 4000"})
+    assert limited.status_code == 200 and len(bindings(limited)) == 4000
+
+
+def test_request_body_cap(client):
+    big = "SELECT * WHERE { ?s ?p ?o } #" + "x" * (600 * 1024)
+    response = client.post("/sparql", data=big, content_type="application/sparql-query")
+    assert response.status_code == 413
+
+
+def test_wrong_method_and_content_type(client):
+    assert client.put("/sparql", data="x").status_code == 405
+    response = client.post("/sparql", data="SELECT * {}", content_type="text/plain")
+    assert response.status_code == 415
+
+
+@pytest.mark.parametrize("path", ["/sparql?query=SELECT%20*%20%7B", "/gene/NOPE", "/sparql", "/"])
+def test_cors_on_every_response(client, path):
+    response = client.get(path)
+    assert response.headers["Access-Control-Allow-Origin"] == "*"
+
+
+def test_cors_preflight(client):
+    response = client.options("/sparql", headers={
+        "Origin": "https://example.org", "Access-Control-Request-Method": "POST",
+        "Access-Control-Request-Headers": "Content-Type"})
+    assert response.status_code == 200
+    assert response.headers["Access-Control-Allow-Origin"] == "*"
+    assert "POST" in response.headers["Access-Control-Allow-Methods"]
+    assert "Content-Type" in response.headers["Access-Control-Allow-Headers"]
+
+
+# --- Pages --------------------------------------------------------------------------------------
+
+def test_home_page(client):
+    page = client.get("/").data.decode()
+    for needle in ("doi:10.1093/jjco/hyaf015", "/sparql", "/downloads/", "/ontology", "/.well-known/sparql-examples",
+                   "lipofibromatosis-like neural tumor"):
+        assert needle in page
+
+
+def test_entity_page_html(client):
+    page = client.get("/disease/inflammatory-myofibroblastic-tumor").data.decode()
+    assert "<h1>inflammatory myofibroblastic tumor</h1>" in page
+    assert "Three out of four cases reported in two studies" in page
+    assert 'href="/reference/52"' in page
+    assert 'href="http://purl.obolibrary.org/obo/NCIT_C6481"' in page  # external link, clickable
+    gene = client.get("/gene/NTRK1").data.decode()
+    assert "https://www.genenames.org/data/gene-symbol-report/#!/hgnc_id/8031" in gene
+
+
+@pytest.mark.parametrize(("accept", "fmt"), [("text/turtle", "turtle"), ("application/ld+json", "json-ld"),
+                                             ("application/n-triples", "nt")])
+def test_entity_rdf(client, accept, fmt):
+    response = client.get("/fusion/ETV6-NTRK3", headers={"Accept": accept})
+    assert response.status_code == 200
+    graph = Graph().parse(data=response.data, format=fmt)
+    assert (URIRef("https://w3id.org/ntrkkg/fusion/ETV6-NTRK3"), None, None) in graph
+    by_parameter = client.get("/fusion/ETV6-NTRK3?format=turtle")
+    assert by_parameter.mimetype == "text/turtle"
+
+
+def test_unknown_entity_is_404(client):
+    assert client.get("/gene/NOT-A-GENE").status_code == 404
+    assert client.get("/statement/x/y/z").status_code == 404
+
+
+def test_literals_are_escaped_in_html(dist: Path):
+    from ntrkkg.web import create_app
+    from ntrkkg.web.settings import Settings
+
+    def hostile_store() -> ox.Store:
+        store = ox.Store()
+        gene = ox.NamedNode("https://w3id.org/ntrkkg/gene/EVIL")
+        label = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
+        store.add(ox.Quad(gene, label, ox.Literal("<script>alert(1)</script>"), ox.NamedNode(ASSERTED)))
+        return store
+
+    app = create_app(Settings(dist=dist, engines=1), store_factory=hostile_store)
+    try:
+        page = app.test_client().get("/gene/EVIL").data.decode()
+        assert "<script>alert(1)</script>" not in page
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    finally:
+        app.extensions["ntrkkg"].engines.close()
+
+
+def test_ontology_in_three_forms(client):
+    html = client.get("/ontology", headers={"Accept": "text/html"})
+    assert html.status_code == 200 and b"tumour type" in html.data
+    turtle = client.get("/ontology", headers={"Accept": "text/turtle"})
+    graph = Graph().parse(data=turtle.data, format="turtle")
+    assert (URIRef("https://w3id.org/ntrkkg/ontology#Statement"), None, None) in graph
+    xml = client.get("/ontology?format=rdfxml")
+    assert xml.mimetype == "application/rdf+xml"
+    assert len(Graph().parse(data=xml.data, format="xml")) == len(graph)
+
+
+def test_downloads_listing_and_files(client, dist: Path):
+    import hashlib
+
+    listing = client.get("/downloads/", headers={"Accept": "application/json"})
+    files = {f["name"]: f for f in json.loads(listing.data)}
+    assert "SHA256SUMS" in files and any(n.endswith(".nt.gz") for n in files)
+    name = next(n for n in files if n.endswith(".ttl") and n.startswith("ntrkkg-"))
+    response = client.get(f"/downloads/{name}")
+    assert response.status_code == 200 and response.mimetype == "text/turtle"
+    assert response.headers["ETag"] and response.headers["Last-Modified"]
+    assert hashlib.sha256(response.data).hexdigest() == files[name]["sha256"] == \
+        hashlib.sha256((dist / name).read_bytes()).hexdigest()
+    assert client.get(f"/downloads/{name}", headers={"If-None-Match": response.headers["ETag"]}).status_code == 304
+    gz = client.get(f"/downloads/{name}.gz")
+    assert gz.mimetype == "application/gzip"
+    html = client.get("/downloads/").data.decode()
+    assert files[name]["sha256"] in html
+    assert client.get("/downloads/..%2Fpyproject.toml").status_code == 404
+
+
+def test_health_and_stats(client):
+    assert json.loads(client.get("/health").data) == {"status": "ok"}
+    before = json.loads(client.get("/stats").data)["queries_served"]
+    client.get("/sparql", query_string={"query": COUNT})
+    stats = json.loads(client.get("/stats").data)
+    assert stats["queries_served"] == before + 1
+    assert stats["triples"] == sum(stats["graphs"].values()) and len(stats["graphs"]) == 4
+    assert stats["uptime_seconds"] >= 0
