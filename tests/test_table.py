@@ -34,3 +34,11 @@ def test_markdown_has_header_and_eight_rows(store):
     assert lines[0] == "| Tumor type | Clinical features |"
     assert len(lines) == 2 + 8
     assert "Infantile fibrosarcoma (IFS) — IFS with canonical ETV6-NTRK3 fusions" in lines[2]
+
+
+def test_html_links_every_statement(store):
+    from ntrkkg.table import as_html
+
+    page = as_html(store)
+    assert page.count('href="https://w3id.org/ntrkkg/statement/') == 70
+    assert "Infantile fibrosarcoma (IFS)" in page and "&lt;" not in page.split("<body>")[0]

@@ -58,6 +58,13 @@ def _stage(timings: dict[str, float], name: str) -> Iterator[None]:
     timings[name] = time.perf_counter() - start
 
 
+def dataset_version() -> str:
+    """The dataset version declared in data/dataset.ttl (owl:versionInfo of the dataset)."""
+    graph = Graph().parse(resource_dir("data") / "dataset.ttl", format="turtle")
+    value = graph.value(dataset_iri(), OWL.versionInfo)
+    return str(value) if value is not None else "unknown"
+
+
 def load_inputs(base: str | None = None) -> tuple[Graph, Graph]:
     """The asserted graph (ontology + data) and the shapes graph, rebased to ``base``."""
     base = base or configured_base()

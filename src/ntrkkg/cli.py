@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from ntrkkg import __version__
-from ntrkkg.build import BuildError, build_dataset, write_build
+from ntrkkg.build import BuildError, build_dataset, dataset_version, write_build
 from ntrkkg.loading import SourceError
 from ntrkkg.store import DEFAULT_DIST, open_store
 
@@ -74,7 +74,8 @@ def _serve(args: argparse.Namespace) -> int:
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="ntrkkg", description=__doc__)
-    parser.add_argument("--version", action="version", version=f"ntrkkg {__version__}")
+    parser.add_argument("--version", action="version",
+                        version=f"ntrkkg {__version__} (software), dataset {dataset_version()}")
     commands = parser.add_subparsers(dest="command", required=True)
 
     build = commands.add_parser("build", help="reason, validate and write the dumps")
@@ -88,7 +89,7 @@ def _parser() -> argparse.ArgumentParser:
     validate.set_defaults(run=_validate)
 
     table = commands.add_parser("table", help="regenerate Table 2 from the graph")
-    table.add_argument("--format", choices=("text", "markdown", "csv"), default="text")
+    table.add_argument("--format", choices=("text", "markdown", "csv", "html"), default="text")
     table.add_argument("--dist", type=Path, default=DEFAULT_DIST)
     table.set_defaults(run=_table)
 

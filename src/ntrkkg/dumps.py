@@ -106,6 +106,13 @@ def write_dumps(out: Path, result: BuildResult) -> None:
     write_sssom(sssom, result.asserted, result.base, result.version)
     files.append((sssom, "text/tab-separated-values", "mapping set to external ontologies, SSSOM TSV"))
 
+    from ntrkkg import diagrams
+
+    if diagrams.available():
+        model = out / "model.svg"
+        model.write_text(diagrams.ontology_svg(result.asserted, result.base), encoding="utf-8")
+        files.append((model, "image/svg+xml", "diagram of the model: kinds of node and the properties linking them"))
+
     void = out / "void.ttl"
     describe(result, asserted, files).serialize(void, format="turtle", encoding="utf-8")
     files.append((void, "text/turtle", "VoID and DCAT description of the dataset"))

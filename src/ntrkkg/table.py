@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from html import escape
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
@@ -11,7 +12,7 @@ import pyoxigraph as ox
 CELLS_QUERY = """
 PREFIX ntrkkg: <https://w3id.org/ntrkkg/ontology#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-SELECT ?rowNumber ?row ?rowName ?groupName ?facetOrder ?facetLabel ?heading ?position ?text
+SELECT ?rowNumber ?row ?rowName ?groupName ?facetOrder ?facetLabel ?heading ?position ?text ?statement
        (GROUP_CONCAT(STR(?refNumber); separator=",") AS ?refs)
 WHERE {
   ?row ntrkkg:tableRowNumber ?rowNumber ; ntrkkg:printedName ?rowName .
@@ -27,7 +28,7 @@ WHERE {
              ntrkkg:verbatimText ?text .
   OPTIONAL { ?statement ntrkkg:citesReference/ntrkkg:referenceNumber ?refNumber }
 }
-GROUP BY ?rowNumber ?row ?rowName ?groupName ?facetOrder ?facetLabel ?heading ?position ?text
+GROUP BY ?rowNumber ?row ?rowName ?groupName ?facetOrder ?facetLabel ?heading ?position ?text ?statement
 ORDER BY ?rowNumber ?facetOrder ?position
 """
 
@@ -45,6 +46,7 @@ class Cell:
     facet: str
     heading: str
     texts: list[str] = field(default_factory=list)
+    statements: list[str] = field(default_factory=list)
     references: set[int] = field(default_factory=set)
 
     @property
@@ -80,6 +82,7 @@ def read_rows(store: ox.Store) -> tuple[tuple[str, str], list[Row]]:
         if not row.cells or row.cells[-1].heading != heading:
             row.cells.append(Cell(sol["facetLabel"].value, heading))
         row.cells[-1].texts.append(sol["text"].value)
+        row.cells[-1].statements.append(sol["statement"].value)
         refs = sol["refs"].value if sol["refs"] is not None else ""
         row.cells[-1].references.update(int(r) for r in refs.split(",") if r)
     return headings, [rows[n] for n in sorted(rows)]
@@ -127,4 +130,27 @@ def as_csv(store: ox.Store) -> str:
     return buffer.getvalue()
 
 
-FORMATS = {"text": as_text, "markdown": as_markdown, "csv": as_csv}
+def as_html(store: ox.Store) -> str:
+    """A standalone HTML table; each statement's text links to the statement's IRI."""
+    (first, second), rows = read_rows(store)
+    out = ["<!doctype html>", '<html lang="en"><head><meta charset="utf-8">',
+           "<title>Table 2: Histological classification of NTRK fusion gene–positive sarcoma</title>",
+           "<style>body{font:14px/1.45 system-ui,sans-serif;margin:2em}table{border-collapse:collapse}"
+           "td,th{border:1px solid #ccd;padding:.4em .6em;vertical-align:top;text-align:left}"
+           "a{color:#1f4e79;text-decoration:none}a:hover{text-decoration:underline}.h{font-weight:600}</style>",
+           "</head><body>", "<table>", f"<tr><th>{escape(first)}</th><th>{escape(second)}</th></tr>"]
+    for row in rows:
+        group = f"<div>{escape(row.group)}</div>" if row.group else ""
+        name = f'{group}<a href="{escape(row.iri)}">{escape(row.name)}</a>'
+        cells = []
+        for cell in row.cells:
+            parts = " ".join(f'<a href="{escape(iri)}">{escape(text)}</a>'
+                             for iri, text in zip(cell.statements, cell.texts, strict=True))
+            cells.append(f'<p><span class="h">{escape(cell.heading)}:</span> {parts}</p>')
+        out.append(f"<tr><td>{name}</td><td>{''.join(cells)}</td></tr>")
+    out += ["</table>", "<p>Abbreviation: N.A., not available. Source: Kubota et al. 2025, "
+            '<a href="https://doi.org/10.1093/jjco/hyaf015">doi:10.1093/jjco/hyaf015</a>.</p>', "</body></html>"]
+    return "\n".join(out) + "\n"
+
+
+FORMATS = {"text": as_text, "markdown": as_markdown, "csv": as_csv, "html": as_html}

@@ -11,7 +11,7 @@ from flask import Flask, Response, request
 from werkzeug.exceptions import HTTPException
 
 from ntrkkg.web.dataset import graph_names, graph_sizes, load_store, service_description
-from ntrkkg.web.engine import EnginePool
+from ntrkkg.web.engine import EnginePool, Evaluator, evaluate
 from ntrkkg.web.settings import Settings
 from ntrkkg.web.sparql import Service, problem
 
@@ -39,11 +39,14 @@ def create_app(
     store_factory: Callable[[], ox.Store] | None = None,
     default_graphs: tuple[str, ...] | None | str = "dataset",
     base: str = "https://w3id.org/ntrkkg/",
+    open_in_child: bool = False,
+    evaluator: Evaluator = evaluate,
 ) -> Flask:
     """Build the app. By default it serves ``settings.dist``; tests may pass their own store.
 
     ``default_graphs="dataset"`` makes the default graph the union of the asserted and inferred
-    graphs; ``None`` leaves the store's own default graph.
+    graphs; ``None`` leaves the store's own default graph. ``open_in_child`` and ``evaluator``
+    go to the :class:`EnginePool` (``ntrkkg.backends`` uses them for on-disk and remote stores).
     """
     settings = settings or Settings.from_env()
     names = graph_names(base, settings.endpoint)
@@ -58,7 +61,7 @@ def create_app(
     app.config["MAX_CONTENT_LENGTH"] = settings.max_request_bytes
     app.extensions["ntrkkg"] = Service(
         settings=settings,
-        engines=EnginePool(factory, settings.engines),
+        engines=EnginePool(factory, settings.engines, open_in_child=open_in_child, evaluator=evaluator),
         default_graphs=defaults if isinstance(defaults, tuple) or defaults is None else None,
         description=description,
         examples=_examples(),

@@ -112,20 +112,27 @@ def evaluate(store: ox.Store, job: Job) -> Outcome:
         return Outcome("error", message=str(error))
 
 
-def _engine_loop(conn: Connection, store: ox.Store) -> None:
+#: How an engine answers a job from what its store factory returned (a pyoxigraph store by default).
+Evaluator = Callable[[Any, Job], Outcome]
+
+
+def _engine_loop(conn: Connection, store: Any, opener: Callable[[], Any] | None, evaluator: Evaluator) -> None:
+    if opener is not None:
+        store = opener()  # opened here, after the fork: no handle is shared with the parent
     while True:
         try:
             job = conn.recv()
         except (EOFError, OSError):
             return
-        conn.send(evaluate(store, job))
+        conn.send(evaluator(store, job))
 
 
 class _Engine:
-    def __init__(self, store: ox.Store) -> None:
+    def __init__(self, store: Any, opener: Callable[[], Any] | None = None,
+                 evaluator: Evaluator = evaluate) -> None:
         context = multiprocessing.get_context("fork")
         self.conn, child = context.Pipe()
-        self.process = context.Process(target=_engine_loop, args=(child, store), daemon=True)
+        self.process = context.Process(target=_engine_loop, args=(child, store, opener, evaluator), daemon=True)
         self.process.start()
         child.close()
 
@@ -138,10 +145,20 @@ class _Engine:
 
 
 class EnginePool:
-    """A fixed number of engine processes, created in the process that serves requests."""
+    """A fixed number of engine processes, created in the process that serves requests.
 
-    def __init__(self, store_factory: Callable[[], ox.Store], size: int, wait: float = 30.0) -> None:
+    By default the store is opened once and inherited by the forked engines. With
+    ``open_in_child`` each engine calls ``store_factory`` itself after the fork (an on-disk
+    store must not share its handle across a fork), and the serving process opens its own
+    store only when something asks for :attr:`store`. ``evaluator`` answers a job from the
+    store (see :func:`evaluate`).
+    """
+
+    def __init__(self, store_factory: Callable[[], Any], size: int, wait: float = 30.0, *,
+                 open_in_child: bool = False, evaluator: Evaluator = evaluate) -> None:
         self._store_factory = store_factory
+        self._open_in_child = open_in_child
+        self._evaluator = evaluator
         self._size = size
         self._wait = wait
         self._lock = threading.Lock()
@@ -154,15 +171,24 @@ class EnginePool:
         with self._lock:
             if self._pid == os.getpid():
                 return
-            self._store = self._store_factory()
+            self._store = None if self._open_in_child else self._store_factory()
             self._idle = queue.Queue()
             for _ in range(self._size):
-                self._idle.put(_Engine(self._store))
+                self._idle.put(self._engine())
             self._pid = os.getpid()
+
+    def _engine(self) -> _Engine:
+        if self._open_in_child:
+            return _Engine(None, self._store_factory, self._evaluator)
+        return _Engine(self._store, None, self._evaluator)
 
     @property
     def store(self) -> ox.Store:
         self._ensure()
+        if self._store is None:
+            with self._lock:
+                if self._store is None:
+                    self._store = self._store_factory()
         assert self._store is not None
         return self._store
 
@@ -188,8 +214,7 @@ class EnginePool:
                 self._idle.put(engine)
             else:
                 engine.kill()
-                assert self._store is not None
-                self._idle.put(_Engine(self._store))
+                self._idle.put(self._engine())
 
     def close(self) -> None:
         while not self._idle.empty():

@@ -17,7 +17,7 @@ blueprint = Blueprint("pages", __name__)
 
 ENTITY_KINDS = ("gene", "marker", "fusion", "drug", "reference", "disease", "modality", "sequence",
                 "note", "cell", "statement", "table", "graph", "dataset")
-DUMP_TYPES = {".ttl": "text/turtle", ".nt": "application/n-triples", ".nq": "application/n-quads",
+DUMP_TYPES = {".svg": "image/svg+xml", ".ttl": "text/turtle", ".nt": "application/n-triples", ".nq": "application/n-quads",
               ".jsonld": "application/ld+json", ".rdf": "application/rdf+xml", ".gz": "application/gzip",
               ".tsv": "text/tab-separated-values", "": "text/plain"}
 LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
@@ -69,8 +69,10 @@ def home() -> Response:
     rows = _rows("""SELECT ?row ?n ?label WHERE { ?row ntrkkg:tableRowNumber ?n ; rdfs:label ?label }
                     ORDER BY ?n""")
     sizes = current_app.extensions["ntrkkg.sizes"]
+    model = service().settings.dist / "model.svg"
+    diagram = model.read_text(encoding="utf-8") if model.exists() else None
     return _html("home.html", counts=counts, sizes=sizes, rows=rows, base=_base(),
-                 examples=service().examples)
+                 examples=service().examples, diagram=diagram)
 
 
 def _html(template: str, **context: object) -> Response:
@@ -227,13 +229,12 @@ def entity(kind: str, rest: str) -> Response:
         abort(404, description=f"{iri} is not a resource of this dataset")
     override = request.args.get("format")
     if _wants_html(override):
-        props = {r["p"]: r.get("ol") for r in outgoing}
         label = next((r["o"] for r in outgoing if r["p"] == LABEL), iri.rsplit("/", 1)[-1])
         definition = next((r["o"] for r in outgoing if r["p"] == DEFINITION), None)
         types = [r for r in outgoing if r["p"].endswith("#type")]
-        del props
         return _html("entity.html", iri=iri, label=label, definition=definition, types=types,
-                     outgoing=outgoing, incoming=incoming, statements=_statements(iri), base=_base())
+                     outgoing=outgoing, incoming=incoming, statements=_statements(iri), base=_base(),
+                     picture=_picture(iri, label))
     try:
         fmt = choose(request.accept_mimetypes, override, graph=True)
     except NotAcceptable as error:
@@ -245,3 +246,71 @@ def entity(kind: str, rest: str) -> Response:
     response = Response(results.serialize(format=fmt.oxigraph), content_type=fmt.content_type)  # type: ignore[union-attr]
     response.vary.add("Accept")
     return response
+
+
+# --- Pictures -------------------------------------------------------------------------------
+
+_KIND_OF = """SELECT ?kind WHERE {
+  { ?this a ?c } UNION { ?this rdfs:subClassOf+ ?c }
+  VALUES (?c ?kind) { (ntrkkg:Statement "Statement") (ntrkkg:GeneFusion "GeneFusion") (ntrkkg:Gene "Gene")
+    (ntrkkg:ImmunohistochemicalMarker "ImmunohistochemicalMarker") (ntrkkg:Drug "Drug")
+    (ntrkkg:Reference "Reference") (ntrkkg:TumourType "TumourType") (ntrkkg:Disease "Disease")
+    (ntrkkg:CurationNote "CurationNote") } } LIMIT 1"""
+
+# How a tumour type reaches its genes, markers, drugs and differential diagnoses.
+_ROW_NEIGHBOURS = """SELECT DISTINCT ?a ?al ?ak ?rel ?b ?bl ?bk WHERE {
+  ?st ntrkkg:tumourType ?this .
+  { ?st ntrkkg:reportsFusion ?b BIND(?this AS ?a) BIND("fusion" AS ?rel) BIND("GeneFusion" AS ?bk) }
+  UNION { ?st ntrkkg:reportsFusion ?a . ?a ntrkkg:involvesGene ?b BIND("gene" AS ?rel) BIND("GeneFusion" AS ?ak)
+          BIND("Gene" AS ?bk) }
+  UNION { ?st ntrkkg:hasMarkerFinding/ntrkkg:marker ?b BIND(?this AS ?a) BIND("marker" AS ?rel)
+          BIND("ImmunohistochemicalMarker" AS ?bk) }
+  UNION { ?st ntrkkg:drug ?b BIND(?this AS ?a) BIND("TRK inhibitor" AS ?rel) BIND("Drug" AS ?bk) }
+  UNION { ?st ntrkkg:differentialDiagnosis ?b BIND(?this AS ?a) BIND("differential" AS ?rel) BIND("Disease" AS ?bk) }
+  OPTIONAL { ?a rdfs:label ?al } OPTIONAL { ?b rdfs:label ?bl }
+}"""
+
+# Any other node: its labelled neighbours, and the rows whose statements mention it.
+_NEIGHBOURS = """SELECT DISTINCT ?a ?al ?rel ?b ?bl WHERE {
+  { ?this ?p ?b BIND(?this AS ?a) FILTER(isIRI(?b)) }
+  UNION { ?a ?p ?this BIND(?this AS ?b) FILTER(isIRI(?a)) }
+  UNION { ?st ?q ?this ; ntrkkg:tumourType ?a . ?st a ntrkkg:Statement BIND(?this AS ?b)
+          BIND(ntrkkg:tumourType AS ?p) }
+  UNION { ?st ?q ?x . ?x ?r ?this . ?st a ntrkkg:Statement ; ntrkkg:tumourType ?a BIND(?this AS ?b)
+          BIND(ntrkkg:tumourType AS ?p) }
+  ?p rdfs:label ?label . ?a rdfs:label ?al . ?b rdfs:label ?bl .
+  BIND(IF(?p = ntrkkg:tumourType && ?b = ?this, "statements mention", ?label) AS ?rel)
+  FILTER(?p != <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> && ?a != ?b)
+} LIMIT 60"""
+
+
+def _kind_of(iri: str) -> str:
+    rows = _rows(_KIND_OF, this=iri)
+    return rows[0]["kind"] if rows else ""
+
+
+@cache
+def _picture(iri: str, label: str) -> str | None:
+    from ntrkkg import diagrams
+
+    if not diagrams.available():
+        return None
+    base = _base()
+    kind = _kind_of(iri)
+    edges = []
+    if kind == "TumourType":
+        for r in _rows(_ROW_NEIGHBOURS, this=iri):
+            a = (r["a"], r.get("al", r["a"]), r.get("ak", "TumourType"))
+            b = (r["b"], r.get("bl", r["b"]), r["bk"])
+            edges.append((a, r["rel"], b))
+    else:
+        # One edge per pair of nodes; a specific relation wins over the generic "involves gene".
+        by_pair: dict[tuple[str, str], dict[str, str]] = {}
+        for r in sorted(_rows(_NEIGHBOURS, this=iri), key=lambda r: r["rel"] == "involves gene"):
+            by_pair.setdefault((r["a"], r["b"]), r)
+        for r in by_pair.values():
+            edges.append(((r["a"], r["al"], _kind_of(r["a"])), r["rel"], (r["b"], r["bl"], _kind_of(r["b"]))))
+    if not edges:
+        return None
+    return diagrams.neighbourhood_svg((iri, label, kind), edges,
+                                      lambda other: other.replace(base, "/", 1) if other.startswith(base) else other)

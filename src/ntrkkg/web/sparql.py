@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import hashlib
-from http import HTTPStatus
+import re
 import threading
 import time
 from collections import OrderedDict
 from dataclasses import dataclass
+from http import HTTPStatus
 
 from flask import Blueprint, Response, current_app, render_template, request
 from werkzeug.datastructures import MultiDict
@@ -83,7 +84,14 @@ def _parameters() -> tuple[MultiDict[str, str], list[str]] | Response:
         params = MultiDict(list(request.args.items(multi=True)) + list(request.form.items(multi=True)))
         return params, params.getlist("query")
     if mimetype == DIRECT:
-        return request.args, [request.get_data(as_text=True)]
+        # The protocol requires UTF-8; decoding anything else as UTF-8 would run a garbled query.
+        charset = request.mimetype_params.get("charset", "utf-8").lower()
+        if charset not in ("utf-8", "utf8"):
+            return problem(415, f"a query sent as {DIRECT} must be encoded in UTF-8, not {charset!r}")
+        try:
+            return request.args, [request.get_data().decode("utf-8")]
+        except UnicodeDecodeError as error:
+            return problem(400, f"the query is not valid UTF-8: {error}")
     if mimetype == UPDATE:
         return problem(403, "SPARQL Update is not accepted: this endpoint is read-only")
     return problem(415, f"unsupported content type {mimetype or '(none)'!r}; send a query as "
@@ -129,6 +137,22 @@ def describe_service() -> Response:
     return response
 
 
+def _with_base(query: str, base: str) -> str:
+    """The query with the service's BASE IRI (the endpoint's), so relative IRIs resolve.
+
+    A ``BASE`` in the query itself still wins: later declarations resolve against earlier ones.
+    """
+    return f"BASE <{base}>\n{query}"
+
+
+_POSITION = re.compile(r"^error at (\d+):")
+
+
+def _without_base(message: str) -> str:
+    """A parser message with its line number counted in the query as sent, not with the BASE line."""
+    return _POSITION.sub(lambda m: f"error at {max(int(m.group(1)) - 1, 1)}:", message, count=1)
+
+
 def run_query(query: str, params: MultiDict[str, str]) -> Response:
     svc = service()
     settings = svc.settings
@@ -146,7 +170,8 @@ def run_query(query: str, params: MultiDict[str, str]) -> Response:
     named_graphs: tuple[str, ...] | None = tuple(params.getlist("named-graph-uri")) or None
     if default_graphs is None and named_graphs is None and not shape.has_dataset_clause:
         default_graphs = svc.default_graphs
-    job = Job(query, fmt.key, default_graphs, named_graphs, settings.row_cap, settings.max_result_bytes)
+    job = Job(_with_base(query, settings.endpoint), fmt.key, default_graphs, named_graphs, settings.row_cap,
+              settings.max_result_bytes)
     key = (query, fmt.key, default_graphs, named_graphs)
     outcome = svc.cached(key)
     if outcome is None:
@@ -154,6 +179,8 @@ def run_query(query: str, params: MultiDict[str, str]) -> Response:
         if outcome.status == "ok":
             svc.remember(key, outcome)
     svc.count()
+    if outcome.status == "syntax":
+        return problem(400, _without_base(outcome.message))
     if outcome.status != "ok":
         return problem(STATUS.get(outcome.status, 400), outcome.message)
     response = Response(outcome.body, content_type=fmt.content_type)

@@ -1,0 +1,52 @@
+"""The Python API for notebooks: query rows, DataFrames, the rdflib Dataset and the Store."""
+
+from __future__ import annotations
+
+import importlib.util
+
+import pyoxigraph as ox
+import pytest
+from rdflib import Dataset, URIRef
+
+import ntrkkg
+
+DRUGS = """SELECT ?drug WHERE { ?d a <https://w3id.org/ntrkkg/ontology#TRKInhibitor> ;
+  <http://www.w3.org/2000/01/rdf-schema#label> ?drug } ORDER BY ?drug"""
+
+
+def test_query_rows_as_dicts(dist):
+    rows = ntrkkg.query(DRUGS, ntrkkg.open_store(dist))
+    assert rows == [{"drug": "entrectinib"}, {"drug": "larotrectinib"}]
+
+
+def test_query_ask(dist):
+    assert ntrkkg.query("ASK { <https://w3id.org/ntrkkg/gene/NTRK1> ?p ?o }", ntrkkg.open_store(dist)) is True
+
+
+@pytest.mark.skipif(importlib.util.find_spec("pandas") is None, reason="pandas is an optional extra")
+def test_query_dataframe(dist):
+    frame = ntrkkg.query(DRUGS, ntrkkg.open_store(dist), dataframe=True)
+    assert list(frame.columns) == ["drug"] and frame["drug"].tolist() == ["entrectinib", "larotrectinib"]
+
+
+def test_query_rejects_construct(dist):
+    with pytest.raises(ValueError, match="CONSTRUCT"):
+        ntrkkg.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", ntrkkg.open_store(dist))
+
+
+def test_dataset_has_named_graphs(dist, built):
+    ds = ntrkkg.dataset(dist)
+    assert isinstance(ds, Dataset)
+    names = {str(g.identifier) for g in ds.graphs() if len(g)}
+    assert {"https://w3id.org/ntrkkg/graph/asserted", "https://w3id.org/ntrkkg/graph/inferred"} <= names
+    asserted = ds.graph(URIRef("https://w3id.org/ntrkkg/graph/asserted"))
+    assert len(asserted) == len(built.asserted)
+
+
+def test_store_is_pyoxigraph(dist):
+    assert isinstance(ntrkkg.open_store(dist), ox.Store)
+
+
+def test_versions():
+    assert ntrkkg.dataset_version() == "0.1.0"
+    assert ntrkkg.__version__
