@@ -8,9 +8,12 @@ query overruns its time, the engine is killed and replaced, and the request gets
 from __future__ import annotations
 
 import contextlib
+import ctypes
+import ctypes.util
 import multiprocessing
 import os
 import queue
+import signal
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -116,7 +119,27 @@ def evaluate(store: ox.Store, job: Job) -> Outcome:
 Evaluator = Callable[[Any, Job], Outcome]
 
 
+def _detach_from_server(conn: Connection) -> None:
+    """Undo what the fork copied from the serving process that an engine must not keep.
+
+    The server's signal handlers would make the engine ignore SIGTERM, and its inherited
+    sockets (the listening one among them) would keep the port open after the server stops.
+    On Linux the engine also dies with its parent, even if the parent is killed.
+    """
+    for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP, signal.SIGQUIT, signal.SIGUSR1, signal.SIGUSR2):
+        signal.signal(signum, signal.SIG_DFL)
+    keep = conn.fileno()
+    os.closerange(3, keep)
+    os.closerange(keep + 1, 65536)
+    with contextlib.suppress(Exception):
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    if os.getppid() == 1:
+        os._exit(0)
+
+
 def _engine_loop(conn: Connection, store: Any, opener: Callable[[], Any] | None, evaluator: Evaluator) -> None:
+    _detach_from_server(conn)
     if opener is not None:
         store = opener()  # opened here, after the fork: no handle is shared with the parent
     while True:
