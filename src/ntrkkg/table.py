@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import csv
 import io
-from html import escape
 from dataclasses import dataclass, field
+from html import escape
 
 import pyoxigraph as ox
 

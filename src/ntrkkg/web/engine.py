@@ -33,6 +33,8 @@ class Job:
     named_graphs: tuple[str, ...] | None
     row_cap: int
     max_bytes: int
+    #: Relative IRIs in the query resolve against this (the protocol lets the service choose it).
+    base_iri: str | None = None
 
 
 @dataclass(frozen=True)
@@ -75,7 +77,7 @@ def _graph_names(names: tuple[str, ...] | None) -> list[ox.NamedNode] | None:
 
 def evaluate(store: ox.Store, job: Job) -> Outcome:
     """Evaluate and serialise one job (runs inside an engine process)."""
-    options: dict[str, Any] = {}
+    options: dict[str, Any] = {"base_iri": job.base_iri}
     if job.default_graphs is not None:
         options["default_graph"] = _graph_names(job.default_graphs)
     if job.named_graphs is not None:
@@ -98,9 +100,7 @@ def evaluate(store: ox.Store, job: Job) -> Outcome:
                         f"the result has {rows:,} rows, more than this endpoint's cap of "
                         f"{job.row_cap:,}; page through it with LIMIT and OFFSET"))
             return Outcome("ok", body, kind="solutions")
-        triples = 0
-        for _ in store.query(job.query, **options):
-            triples += 1
+        for triples, _ in enumerate(store.query(job.query, **options), 1):
             if triples > job.row_cap:
                 return Outcome("too-large", message=(
                     f"the result has more than {job.row_cap:,} triples, this endpoint's cap; "

@@ -17,12 +17,14 @@ blueprint = Blueprint("pages", __name__)
 
 ENTITY_KINDS = ("gene", "marker", "fusion", "drug", "reference", "disease", "modality", "sequence",
                 "note", "cell", "statement", "table", "graph", "dataset")
-DUMP_TYPES = {".svg": "image/svg+xml", ".ttl": "text/turtle", ".nt": "application/n-triples", ".nq": "application/n-quads",
+DUMP_TYPES = {".svg": "image/svg+xml", ".ttl": "text/turtle", ".nt": "application/n-triples",
+              ".nq": "application/n-quads",
               ".jsonld": "application/ld+json", ".rdf": "application/rdf+xml", ".gz": "application/gzip",
               ".tsv": "text/tab-separated-values", "": "text/plain"}
 LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 DEFINITION = "http://www.w3.org/2004/02/skos/core#definition"
-PREFIXES = "PREFIX ntrkkg: <https://w3id.org/ntrkkg/ontology#>\nPREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
+PREFIXES = ("PREFIX ntrkkg: <https://w3id.org/ntrkkg/ontology#>\n"
+            "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n")
 
 
 def _store() -> ox.Store:
@@ -208,7 +210,8 @@ def _statements(iri: str) -> list[dict[str, str]]:
         (GROUP_CONCAT(DISTINCT STR(?n); separator=",") AS ?refs) WHERE {
         { ?statement ntrkkg:tumourType ?this } UNION { ?statement ntrkkg:reportsFusion ?this }
         UNION { ?statement ntrkkg:drug ?this } UNION { ?statement ntrkkg:differentialDiagnosis ?this }
-        UNION { ?statement ntrkkg:citesReference ?this } UNION { ?statement ntrkkg:hasMarkerFinding/ntrkkg:marker ?this }
+        UNION { ?statement ntrkkg:citesReference ?this }
+        UNION { ?statement ntrkkg:hasMarkerFinding/ntrkkg:marker ?this }
         UNION { ?statement ntrkkg:reportsFusion/ntrkkg:involvesGene ?this } UNION { BIND(?this AS ?statement) }
         ?statement a ntrkkg:Statement ; ntrkkg:verbatimText ?text ; ntrkkg:positionInCell ?position ;
                    ntrkkg:facet ?f ; ntrkkg:tumourType ?row .

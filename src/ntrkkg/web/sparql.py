@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import re
 import threading
 import time
 from collections import OrderedDict
@@ -137,22 +136,6 @@ def describe_service() -> Response:
     return response
 
 
-def _with_base(query: str, base: str) -> str:
-    """The query with the service's BASE IRI (the endpoint's), so relative IRIs resolve.
-
-    A ``BASE`` in the query itself still wins: later declarations resolve against earlier ones.
-    """
-    return f"BASE <{base}>\n{query}"
-
-
-_POSITION = re.compile(r"^error at (\d+):")
-
-
-def _without_base(message: str) -> str:
-    """A parser message with its line number counted in the query as sent, not with the BASE line."""
-    return _POSITION.sub(lambda m: f"error at {max(int(m.group(1)) - 1, 1)}:", message, count=1)
-
-
 def run_query(query: str, params: MultiDict[str, str]) -> Response:
     svc = service()
     settings = svc.settings
@@ -170,8 +153,8 @@ def run_query(query: str, params: MultiDict[str, str]) -> Response:
     named_graphs: tuple[str, ...] | None = tuple(params.getlist("named-graph-uri")) or None
     if default_graphs is None and named_graphs is None and not shape.has_dataset_clause:
         default_graphs = svc.default_graphs
-    job = Job(_with_base(query, settings.endpoint), fmt.key, default_graphs, named_graphs, settings.row_cap,
-              settings.max_result_bytes)
+    job = Job(query, fmt.key, default_graphs, named_graphs, settings.row_cap, settings.max_result_bytes,
+              base_iri=settings.endpoint)
     key = (query, fmt.key, default_graphs, named_graphs)
     outcome = svc.cached(key)
     if outcome is None:
@@ -179,8 +162,6 @@ def run_query(query: str, params: MultiDict[str, str]) -> Response:
         if outcome.status == "ok":
             svc.remember(key, outcome)
     svc.count()
-    if outcome.status == "syntax":
-        return problem(400, _without_base(outcome.message))
     if outcome.status != "ok":
         return problem(STATUS.get(outcome.status, 400), outcome.message)
     response = Response(outcome.body, content_type=fmt.content_type)

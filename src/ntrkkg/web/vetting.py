@@ -10,10 +10,17 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-_STRING = r'"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\''
+_STRING = "|".join((
+    r'"""(?:[^"\\]|\\.|"(?!""))*"""',
+    r"'''(?:[^'\\]|\\.|'(?!''))*'''",
+    r'"(?:[^"\\\n]|\\.)*"',
+    r"'(?:[^'\\\n]|\\.)*'",
+))
 _IRI = r'<[^<>"{}|^`\\\x00-\x20]*>'
 _COMMENT = r"#[^\n]*"
-_LEXER = re.compile(rf"(?P<string>{_STRING})|(?P<iri>{_IRI})|(?P<comment>{_COMMENT})|(?P<word>[?$]?[A-Za-z_][\w-]*(?::[\w.-]*)?|:[\w.-]*)|(?P<open>[{{(\[])|(?P<close>[}})\]])|(?P<other>\S)", re.S)
+_WORD = r"[?$]?[A-Za-z_][\w-]*(?::[\w.-]*)?|:[\w.-]*"
+_LEXER = re.compile(rf"(?P<string>{_STRING})|(?P<iri>{_IRI})|(?P<comment>{_COMMENT})|(?P<word>{_WORD})"
+                    r"|(?P<open>[{(\[])|(?P<close>[})\]])|(?P<other>\S)", re.S)
 
 QUERY_FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
 UPDATE_WORDS = {"INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD"}
