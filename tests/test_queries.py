@@ -44,7 +44,16 @@ EXPECTED: dict[str, tuple[tuple[str, ...], object]] = {
         ("5", "positive"), ("6", "positive")}),
     "differentials-that-are-tumour-types": (("rowNumber", "differential"), {
         ("6", "infantile fibrosarcoma"), ("7", "adult-type fibrosarcoma")}),
-    "differential-diagnoses": (("rowNumber",), {("1",), ("3",), ("4",), ("5",), ("6",), ("7",)}),
+    "differential-diagnoses": (("rowNumber", "differential"), {
+        ("1", "vascular malformation"), ("1", "lymphatic malformation"), ("1", "infantile myofibromatosis"),
+        ("3", "lipofibromatosis"), ("3", "low-grade malignant peripheral nerve sheath tumor"),
+        ("4", "low-grade malignant peripheral nerve sheath tumor"),
+        ("4", "intermediate-grade malignant peripheral nerve sheath tumor"),
+        ("5", "malignant peripheral nerve sheath tumor"), ("5", "fibrosarcomatous dermatofibrosarcoma protuberans"),
+        ("5", "solitary fibrous tumor"), ("5", "synovial sarcoma"),
+        ("6", "myopericytoma"), ("6", "hemangiopericytoma"), ("6", "solitary fibrous tumor"),
+        ("6", "infantile fibrosarcoma"), ("6", "myofibromatosis"),
+        ("7", "rhabdomyosarcoma"), ("7", "adult-type fibrosarcoma"), ("7", "synovial sarcoma")}),
     "fusions-with-both-partners": (("fivePrime", "threePrime"), {
         ("ETV6", "NTRK3"), ("EML4", "NTRK3"), ("LMNA", "NTRK1"), ("SPECC1L", "NTRK3"),
         ("TPM3", "NTRK1"), ("SYPL1", "BRAF"), ("TOP2B", "RAF1")}),
@@ -61,7 +70,12 @@ EXPECTED: dict[str, tuple[tuple[str, ...], object]] = {
         ("1", "8"), ("2", "9"), ("3", "6"), ("4", "3"), ("5", "3"), ("6", "3"), ("7", "5"), ("8", "2")}),
     "imt-reports-etv6-ntrk3": ((), True),
     "tumour-type-fusion-network": ((), 19),
-    "marker-genes-per-tumour-type": (("rowNumber",), {(str(n),) for n in range(1, 9)}),
+    "marker-genes-per-tumour-type": (("rowNumber", "gene"), {
+        ("1", "VIM"), ("1", "NTRK1"), ("1", "NTRK2"), ("1", "NTRK3"),
+        ("2", "CD34"), ("2", "S100B"), ("2", "S100A1"), ("2", "ACTA2"), ("2", "TNFRSF8"),
+        ("3", "S100B"), ("3", "S100A1"), ("3", "CD34"), ("4", "S100B"), ("4", "S100A1"), ("4", "CD34"),
+        ("5", "CD34"), ("5", "S100B"), ("5", "S100A1"), ("5", "NTRK1"), ("5", "NTRK2"), ("5", "NTRK3"),
+        ("6", "ACTA2"), ("6", "CD34"), ("7", "ALK"), ("7", "ROS1"), ("8", "DES"), ("8", "MYOG")}),
     "cohort-subgroups": (("rowNumber", "subgroup", "count"), {
         ("4", "malignant peripheral nerve sheath tumor", "6"), ("5", "adult-type fibrosarcoma", "1"),
         ("6", "myopericytoma", "2"), ("7", "inflammatory myofibroblastic tumor", "2")}),

@@ -1,0 +1,44 @@
+"""The documentation cannot drift from the data: the cookbook and the diagram are regenerated."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from ntrkkg.cookbook import render
+from ntrkkg.resources import resource_dir
+
+DOCS = Path(__file__).resolve().parents[1] / "docs"
+
+
+def test_cookbook_matches_the_data(store):
+    assert (DOCS / "cookbook.md").read_text(encoding="utf-8") == render(store), \
+        "docs/cookbook.md is stale: regenerate it with `python -m ntrkkg.cookbook > docs/cookbook.md`"
+
+
+def test_cookbook_covers_every_example():
+    text = (DOCS / "cookbook.md").read_text(encoding="utf-8")
+    for path in resource_dir("queries").glob("*.ttl"):
+        assert f"`queries/{path.name}`" in text
+
+
+@pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz's dot is not installed")
+def test_model_diagram_in_docs_is_current(dist):
+    assert (DOCS / "model.svg").read_text(encoding="utf-8") == (dist / "model.svg").read_text(encoding="utf-8")
+
+
+def test_joining_guide_queries_run(store):
+    text = (DOCS / "joining.md").read_text(encoding="utf-8")
+    queries = re.findall(r"```sparql\n(.*?)```", text, re.S)
+    assert queries
+    for query in queries:
+        rows = list(store.query(query, use_default_graph_as_union=True))
+        assert len(rows) == 8  # the genes of the eight NTRK fusions' partners
+
+
+def test_docs_link_each_other():
+    for name in ("cookbook.md", "loading.md", "joining.md", "modelling.md", "curation.md"):
+        assert (DOCS / name).exists(), name
