@@ -98,7 +98,7 @@ class LoadReport:
         return (self.quads_after - self.quads_before) / self.seconds if self.seconds else 0.0
 
 
-def _bulk_load(store: ox.Store, path: Path, to_graph: ox.NamedNode | None, progress: bool) -> int:
+def _bulk_load(store: ox.Store, path: Path, to_graph: ox.NamedNode, progress: bool) -> int:
     from tqdm import tqdm
 
     fmt, gzipped = rdf_format(path)
@@ -109,9 +109,8 @@ def _bulk_load(store: ox.Store, path: Path, to_graph: ox.NamedNode | None, progr
         reader: IO[bytes] = io.BufferedReader(_Counting(raw, bar.update), 2**20)
         if gzipped:
             reader = gzip.GzipFile(fileobj=reader)  # decompressed as the loader reads
-        options: dict[str, Any] = {"to_graph": to_graph} if to_graph is not None and not fmt.supports_datasets \
-            else {}
-        store.bulk_load(reader, format=fmt, **options)
+        # to_graph takes the default graph's triples only; named graphs (N-Quads, TriG) keep their names.
+        store.bulk_load(reader, format=fmt, to_graph=to_graph)
     return size
 
 
@@ -137,9 +136,9 @@ def load(location: str, paths: Iterable[Path], *, graph: str | None = None, name
          progress: bool = True) -> LoadReport:
     """Bulk-load RDF files (or dist folders) into the on-disk store at ``location``.
 
-    Named graphs of N-Quads and TriG keep their names; triples go to ``graph`` (by default
-    the asserted graph). Stop any server reading the store first: RocksDB does not support a
-    read-only reader while another process writes.
+    Named graphs of N-Quads, TriG and JSON-LD keep their names; triples (and a dataset's
+    default graph) go to ``graph``, by default the asserted graph. Stop any server reading the
+    store first: RocksDB does not support a read-only reader while another process writes.
     """
     target = ox.NamedNode(graph or names.asserted)
     planned = _expand(paths, target, names)
@@ -276,7 +275,8 @@ def forward(store: RemoteStore, job: Job) -> Outcome:
     except requests.Timeout:
         return Outcome("timeout", message="the SPARQL endpoint behind this service did not answer in time")
     except requests.RequestException as error:
-        return Outcome("busy", message=f"the SPARQL endpoint behind this service is unavailable ({type(error).__name__})")
+        return Outcome("busy", message=(
+            f"the SPARQL endpoint behind this service is unavailable ({type(error).__name__})"))
     if body is None:
         return Outcome("too-large", message=f"the serialised result exceeds {job.max_bytes:,} bytes")
     if status != 200:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -63,12 +64,56 @@ def _serve(args: argparse.Namespace) -> int:
     from ntrkkg.web.server import serve
     from ntrkkg.web.settings import Settings
 
+    settings = replace(Settings.from_env(), dist=args.dist)
+    if args.store:  # an on-disk or remote store: nothing to build or load here
+        from ntrkkg.backends import BackendError, app_options
+
+        try:
+            app = create_app(settings, **app_options(args.store, settings.timeout))
+        except (BackendError, OSError) as error:
+            print(f"ntrkkg: cannot serve {args.store}: {error}", file=sys.stderr)
+            return 1
+        print(f"Serving {args.store} at http://{args.host}:{args.port}/ (SPARQL at /sparql)", file=sys.stderr)
+        serve(app, args.host, args.port, args.workers, args.threads)
+        return 0
     if not any(args.dist.glob("ntrkkg-*.nq")):
         print(f"No build in {args.dist}/: building it first.", file=sys.stderr)
         write_build(args.dist, build_dataset(), write_dumps)
-    settings = replace(Settings.from_env(), dist=args.dist)
     print(f"Serving {args.dist}/ at http://{args.host}:{args.port}/ (SPARQL at /sparql)", file=sys.stderr)
     serve(create_app(settings), args.host, args.port, args.workers, args.threads)
+    return 0
+
+
+def _load(args: argparse.Namespace) -> int:
+    from ntrkkg.backends import BackendError, default_names, load, parse_spec
+    from ntrkkg.web.settings import Settings
+
+    try:
+        kind, location = parse_spec(args.store)
+        if kind != "oxigraph":
+            raise BackendError("load fills an oxigraph:PATH store; use `ntrkkg publish` for a remote one")
+        report = load(location, args.files, graph=args.graph, names=default_names(Settings.from_env().endpoint),
+                      progress=not args.quiet)
+    except (BackendError, SyntaxError, ValueError, OSError) as error:
+        print(f"ntrkkg: {error}", file=sys.stderr)
+        return 1
+    print(f"Loaded {len(report.files)} file(s), {report.bytes / 2**20:.1f} MiB, in {report.seconds:.1f}s: "
+          f"{location} holds {report.quads_after:,} quads ({report.rate:,.0f} new quads/s).")
+    return 0
+
+
+def _publish(args: argparse.Namespace) -> int:
+    from ntrkkg.backends import BackendError, default_names, publish, source_store
+    from ntrkkg.web.settings import Settings
+
+    try:
+        store = source_store(args.dist, args.store, default_names(Settings.from_env().endpoint))
+        done = publish(store, args.to, credentials=args.auth, digest=args.digest)
+    except (BackendError, OSError) as error:  # requests' errors are OSErrors
+        print(f"ntrkkg: {error}", file=sys.stderr)
+        return 1
+    for graph in done:
+        print(f"PUT {graph.graph}: {graph.triples:,} triples ({graph.status})")
     return 0
 
 
@@ -105,7 +150,24 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--dist", type=Path, default=DEFAULT_DIST)
     serve.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
     serve.add_argument("--threads", type=int, default=8, help="threads per worker")
+    serve.add_argument("--store", help="serve oxigraph:PATH (read-only) or sparql:URL instead of --dist's dump")
     serve.set_defaults(run=_serve)
+
+    load = commands.add_parser("load", help="bulk-load dumps (or a dist folder) into an on-disk store")
+    load.add_argument("files", nargs="+", type=Path, help="RDF files, optionally .gz, or dist folders")
+    load.add_argument("--store", default=os.environ.get("NTRKKG_STORE", "oxigraph:store"),
+                      help="oxigraph:PATH (default: $NTRKKG_STORE or oxigraph:store)")
+    load.add_argument("--graph", help="the graph for triple formats (default: the asserted graph)")
+    load.add_argument("--quiet", action="store_true", help="no progress bar")
+    load.set_defaults(run=_load)
+
+    publish = commands.add_parser("publish", help="PUT the graphs to a SPARQL Graph Store Protocol endpoint")
+    publish.add_argument("--to", required=True, help="the Graph Store endpoint URL, e.g. http://host:7878/store")
+    publish.add_argument("--auth", help="user:password")
+    publish.add_argument("--digest", action="store_true", help="HTTP digest authentication (default: basic)")
+    publish.add_argument("--dist", type=Path, default=DEFAULT_DIST, help="the build to publish")
+    publish.add_argument("--store", help="publish an oxigraph:PATH store instead of --dist")
+    publish.set_defaults(run=_publish)
     return parser
 
 

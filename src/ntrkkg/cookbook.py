@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import cast
 
 import pyoxigraph as ox
 from rdflib import RDF, Graph, Namespace
@@ -26,7 +27,7 @@ MAX_ROWS = 25
 def _cell(term: object) -> str:
     if term is None:
         return ""
-    text = term.value if isinstance(term, (ox.NamedNode, ox.Literal)) else str(term)  # type: ignore[union-attr]
+    text = term.value if isinstance(term, (ox.NamedNode, ox.Literal)) else str(term)
     return text.replace("|", "\\|").replace("\n", " ")
 
 
@@ -43,7 +44,8 @@ def _answer(store: ox.Store, kind: str, query: str) -> list[str]:
     if kind == "ask":
         return [f"Answer: `{str(bool(results)).lower()}`"]
     if kind in ("construct", "describe"):
-        triples = sorted((t.subject.value, t.predicate.value, _cell(t.object)) for t in results)  # type: ignore[union-attr]
+        triples = sorted((t.subject.value, t.predicate.value, _cell(t.object))
+                         for t in cast(ox.QueryTriples, results))
         return [f"Answer: {len(triples)} triples, the first of them:", "",
                 *_table(["subject", "predicate", "object"], [list(t) for t in triples])]
     assert isinstance(results, ox.QuerySolutions)

@@ -43,7 +43,7 @@ def _kind(graph: Graph, node: URIRef, base: str) -> str | None:
 def property_usage(graph: Graph, base: str) -> Counter[tuple[str, str, str]]:
     """How often each ntrkkg property links a kind of node to another kind."""
     usage: Counter[tuple[str, str, str]] = Counter()
-    kinds: dict[URIRef, str | None] = {}
+    kinds: dict[object, str | None] = {}
     for s, p, o in graph:
         if not (isinstance(p, URIRef) and str(p).startswith(str(NTRKKG)) and isinstance(o, URIRef)):
             continue
@@ -58,7 +58,7 @@ def property_usage(graph: Graph, base: str) -> Counter[tuple[str, str, str]]:
 def _render(dot_source: str) -> str:
     import graphviz
 
-    return graphviz.Source(dot_source).pipe(format="svg", encoding="utf-8")
+    return str(graphviz.Source(dot_source).pipe(format="svg", encoding="utf-8"))
 
 
 def _quote(text: str) -> str:

@@ -24,7 +24,7 @@ def _examples() -> list[dict[str, str]]:
     sh = Namespace("http://www.w3.org/ns/shacl#")
     graph = examples_graph()
     found = []
-    for subject in sorted(graph.subjects(RDFS.comment, None)):
+    for subject in sorted(graph.subjects(RDFS.comment, None), key=str):
         for kind in ("select", "ask", "construct", "describe"):
             text = graph.value(subject, sh[kind])
             if text is not None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 import pyoxigraph as ox
 from rdflib import RDF, XSD, BNode, Graph, Literal, Namespace, URIRef
@@ -58,7 +59,8 @@ def load_store(dist: Path, names: GraphNames) -> ox.Store:
 
 def graph_sizes(store: ox.Store) -> dict[str, int]:
     sizes = {}
-    for solution in store.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"):
+    query = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
+    for solution in cast(ox.QuerySolutions, store.query(query)):
         sizes[solution["g"].value] = int(solution["n"].value)
     return sizes
 

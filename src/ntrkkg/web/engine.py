@@ -8,8 +8,6 @@ query overruns its time, the engine is killed and replaced, and the request gets
 from __future__ import annotations
 
 import contextlib
-import ctypes
-import ctypes.util
 import multiprocessing
 import os
 import queue
@@ -18,7 +16,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
-from typing import Any
+from typing import IO, Any, cast
 
 import pyoxigraph as ox
 
@@ -51,7 +49,8 @@ class _Capped:
     """A binary sink that refuses to grow past ``limit`` bytes."""
 
     def __init__(self, limit: int) -> None:
-        self.limit, self.chunks, self.size = limit, [], 0
+        self.limit, self.size = limit, 0
+        self.chunks: list[bytes] = []
 
     def write(self, data: bytes) -> int:
         self.size += len(data)
@@ -87,25 +86,25 @@ def evaluate(store: ox.Store, job: Job) -> Outcome:
         results = store.query(job.query, **options)
         sink = _Capped(job.max_bytes)
         if isinstance(results, ox.QueryBoolean):
-            results.serialize(sink, format=fmt.oxigraph)
+            results.serialize(cast(IO[bytes], sink), format=fmt.oxigraph)
             return Outcome("ok", sink.getvalue(), kind="boolean")
         if isinstance(results, ox.QuerySolutions):
-            results.serialize(sink, format=fmt.oxigraph)
+            results.serialize(cast(IO[bytes], sink), format=fmt.oxigraph)
             body = sink.getvalue()
             # Every row takes at least two bytes, so a short body cannot exceed the cap.
             if len(body) > 2 * job.row_cap:
-                rows = sum(1 for _ in store.query(job.query, **options))
+                rows = sum(1 for _ in cast(ox.QuerySolutions, store.query(job.query, **options)))
                 if rows > job.row_cap:
                     return Outcome("too-large", message=(
                         f"the result has {rows:,} rows, more than this endpoint's cap of "
                         f"{job.row_cap:,}; page through it with LIMIT and OFFSET"))
             return Outcome("ok", body, kind="solutions")
-        for triples, _ in enumerate(store.query(job.query, **options), 1):
+        for triples, _ in enumerate(cast(ox.QueryTriples, store.query(job.query, **options)), 1):
             if triples > job.row_cap:
                 return Outcome("too-large", message=(
                     f"the result has more than {job.row_cap:,} triples, this endpoint's cap; "
                     "narrow the query or use the dumps"))
-        results.serialize(sink, format=fmt.oxigraph)
+        results.serialize(cast(IO[bytes], sink), format=fmt.oxigraph)
         return Outcome("ok", sink.getvalue(), kind="graph")
     except SyntaxError as error:
         return Outcome("syntax", message=str(error))
@@ -124,18 +123,14 @@ def _detach_from_server(conn: Connection) -> None:
 
     The server's signal handlers would make the engine ignore SIGTERM, and its inherited
     sockets (the listening one among them) would keep the port open after the server stops.
-    On Linux the engine also dies with its parent, even if the parent is killed.
+    Once only this engine's end of its pipe is left open, the engine sees EOF and exits when
+    its server dies, however it dies.
     """
     for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP, signal.SIGQUIT, signal.SIGUSR1, signal.SIGUSR2):
         signal.signal(signum, signal.SIG_DFL)
     keep = conn.fileno()
     os.closerange(3, keep)
     os.closerange(keep + 1, 65536)
-    with contextlib.suppress(Exception):
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
-        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    if os.getppid() == 1:
-        os._exit(0)
 
 
 def _engine_loop(conn: Connection, store: Any, opener: Callable[[], Any] | None, evaluator: Evaluator) -> None:

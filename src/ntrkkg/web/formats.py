@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import pyoxigraph as ox
 from werkzeug.datastructures import MIMEAccept
@@ -12,7 +13,7 @@ from werkzeug.datastructures import MIMEAccept
 class Format:
     key: str
     media_type: str
-    oxigraph: ox.QueryResultsFormat | ox.RdfFormat
+    oxigraph: Any  # ox.QueryResultsFormat for results, ox.RdfFormat for graphs
     aliases: tuple[str, ...] = ()
 
     @property

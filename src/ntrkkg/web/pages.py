@@ -140,7 +140,7 @@ def _graph_response(graph_name: str) -> Response:
     except NotAcceptable as error:
         return problem(406, str(error))
     query = f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{graph_name}> {{ ?s ?p ?o }} }}"
-    body = _store().query(query).serialize(format=fmt.oxigraph)  # type: ignore[union-attr]
+    body = _store().query(query).serialize(format=fmt.oxigraph)
     response = Response(body, content_type=fmt.content_type)
     response.vary.add("Accept")
     return response
@@ -185,7 +185,7 @@ def ontology() -> Response:
         return problem(406, str(error))
     store = ox.Store()
     store.bulk_load(path=str(source), format=ox.RdfFormat.TURTLE)
-    body = store.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }").serialize(format=fmt.oxigraph)  # type: ignore[union-attr]
+    body = store.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }").serialize(format=fmt.oxigraph)
     response = Response(body, content_type=fmt.content_type)
     response.vary.add("Accept")
     return response
@@ -246,7 +246,7 @@ def entity(kind: str, rest: str) -> Response:
     results = _store().query(
         _bind("CONSTRUCT { ?this ?p ?o . ?s ?q ?this } WHERE { { ?this ?p ?o } UNION { ?s ?q ?this } }", this=iri),
         default_graph=[ox.NamedNode(g) for g in names.default])
-    response = Response(results.serialize(format=fmt.oxigraph), content_type=fmt.content_type)  # type: ignore[union-attr]
+    response = Response(results.serialize(format=fmt.oxigraph), content_type=fmt.content_type)
     response.vary.add("Accept")
     return response
 

@@ -168,7 +168,8 @@ def run_query(query: str, params: MultiDict[str, str]) -> Response:
     response.vary.add("Accept")
     response.set_etag(hashlib.sha256(outcome.body).hexdigest()[:32])
     response.headers["Cache-Control"] = "public, max-age=300"
-    return response.make_conditional(request)
+    response.make_conditional(request)
+    return response
 
 
 def uptime() -> float:
