@@ -198,11 +198,47 @@ def _html_text(text: str) -> Response:
 # --- Entities ---------------------------------------------------------------------------
 
 def _describe(iri: str) -> tuple[list[dict[str, str]], list[dict[str, str]]]:
-    outgoing = _rows("""SELECT ?p ?pl ?o ?ol WHERE { ?this ?p ?o .
+    outgoing = _rows("""SELECT ?p ?pl ?o ?ol WHERE { ?this ?p ?o . FILTER(!isBlank(?o))
         OPTIONAL { ?p rdfs:label ?pl } OPTIONAL { ?o rdfs:label ?ol } } ORDER BY ?p ?o""", this=iri)
-    incoming = _rows("""SELECT ?s ?sl ?p ?pl WHERE { ?s ?p ?this .
+    incoming = _rows("""SELECT ?s ?sl ?p ?pl WHERE { ?s ?p ?this . FILTER(!isBlank(?s))
         OPTIONAL { ?s rdfs:label ?sl } OPTIONAL { ?p rdfs:label ?pl } } ORDER BY ?p ?s LIMIT 300""", this=iri)
     return outgoing, incoming
+
+
+def _external_links(iri: str) -> list[dict[str, str]]:
+    """Links to external identifiers, with the label and source each was verified against."""
+    return _rows("""SELECT ?p ?pl ?o ?label ?source WHERE {
+        ?axiom a <http://www.w3.org/2002/07/owl#Axiom> ;
+               <http://www.w3.org/2002/07/owl#annotatedSource> ?this ;
+               <http://www.w3.org/2002/07/owl#annotatedProperty> ?p ;
+               <http://www.w3.org/2002/07/owl#annotatedTarget> ?o .
+        OPTIONAL { ?axiom <https://w3id.org/sssom/object_label> ?label }
+        OPTIONAL { ?axiom rdfs:comment ?source }
+        OPTIONAL { ?p rdfs:label ?pl } } ORDER BY ?p ?o""", this=iri)
+
+
+DISPLAY_PREFIXES = (
+    ("rdf:", "http://www.w3.org/1999/02/22-rdf-syntax-ns#"), ("rdfs:", "http://www.w3.org/2000/01/rdf-schema#"),
+    ("owl:", "http://www.w3.org/2002/07/owl#"), ("xsd:", "http://www.w3.org/2001/XMLSchema#"),
+    ("skos:", "http://www.w3.org/2004/02/skos/core#"), ("dcterms:", "http://purl.org/dc/terms/"),
+    ("prov:", "http://www.w3.org/ns/prov#"), ("ntrkkg:", "https://w3id.org/ntrkkg/ontology#"),
+)
+
+
+@blueprint.app_template_filter("curie")
+def curie(iri: str) -> str:
+    """A short form of an IRI for display (the link keeps the full IRI)."""
+    for prefix, namespace in DISPLAY_PREFIXES:
+        if iri.startswith(namespace):
+            return prefix + iri[len(namespace):]
+    return _external_converter().compress(iri) or iri
+
+
+@cache
+def _external_converter():  # type: ignore[no-untyped-def]
+    from ntrkkg.mappings import converter
+
+    return converter(_base())
 
 
 def _statements(iri: str) -> list[dict[str, str]]:
@@ -237,6 +273,7 @@ def entity(kind: str, rest: str) -> Response:
         types = [r for r in outgoing if r["p"].endswith("#type")]
         return _html("entity.html", iri=iri, label=label, definition=definition, types=types,
                      outgoing=outgoing, incoming=incoming, statements=_statements(iri), base=_base(),
+                     links=_external_links(iri),
                      picture=_picture(iri, label))
     try:
         fmt = choose(request.accept_mimetypes, override, graph=True)
