@@ -57,6 +57,7 @@ def checkout_copy(tmp_path: Path) -> Path:
     copy = tmp_path / "checkout"
     for name in ("ontology", "data", "shapes", "queries", "src"):
         shutil.copytree(CHECKOUT / name, copy / name)
+    shutil.copy(CHECKOUT / "pyproject.toml", copy / "pyproject.toml")
     return copy
 
 

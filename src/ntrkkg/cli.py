@@ -117,10 +117,21 @@ def _publish(args: argparse.Namespace) -> int:
     return 0
 
 
+class _Version(argparse.Action):
+    """Reads the dataset version only when asked, so a broken data folder cannot break the parser."""
+
+    def __call__(self, parser: argparse.ArgumentParser, *_: object, **__: object) -> None:
+        try:
+            dataset = dataset_version()
+        except (OSError, SourceError, ValueError) as error:
+            dataset = f"unknown ({error})"
+        print(f"ntrkkg {__version__} (software), dataset {dataset}")
+        parser.exit()
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="ntrkkg", description=__doc__)
-    parser.add_argument("--version", action="version",
-                        version=f"ntrkkg {__version__} (software), dataset {dataset_version()}")
+    parser.add_argument("--version", action=_Version, nargs=0, help="print the software and dataset versions")
     commands = parser.add_subparsers(dest="command", required=True)
 
     build = commands.add_parser("build", help="reason, validate and write the dumps")

@@ -200,8 +200,9 @@ def _html_text(text: str) -> Response:
 def _describe(iri: str) -> tuple[list[dict[str, str]], list[dict[str, str]]]:
     outgoing = _rows("""SELECT ?p ?pl ?o ?ol WHERE { ?this ?p ?o . FILTER(!isBlank(?o))
         OPTIONAL { ?p rdfs:label ?pl } OPTIONAL { ?o rdfs:label ?ol } } ORDER BY ?p ?o""", this=iri)
-    incoming = _rows("""SELECT ?s ?sl ?p ?pl WHERE { ?s ?p ?this . FILTER(!isBlank(?s))
-        OPTIONAL { ?s rdfs:label ?sl } OPTIONAL { ?p rdfs:label ?pl } } ORDER BY ?p ?s LIMIT 300""", this=iri)
+    asserted = current_app.extensions["ntrkkg.names"].asserted
+    incoming = _rows(f"""SELECT ?s ?sl ?p ?pl WHERE {{ GRAPH <{asserted}> {{ ?s ?p ?this }} FILTER(!isBlank(?s))
+        OPTIONAL {{ ?s rdfs:label ?sl }} OPTIONAL {{ ?p rdfs:label ?pl }} }} ORDER BY ?p ?s LIMIT 300""", this=iri)
     return outgoing, incoming
 
 
