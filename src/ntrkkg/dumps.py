@@ -7,8 +7,8 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
+import pyoxigraph as ox
 from rdflib import Graph
-from rdflib.compare import to_canonical_graph
 
 from ntrkkg.build import BuildResult
 from ntrkkg.mappings import write_sssom
@@ -44,16 +44,10 @@ def _sorted_lines(text: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _ntriples(graph: Graph) -> str:
-    return _sorted_lines(graph.serialize(format="nt"))
-
-
-def _nquads(named: dict[str, Graph]) -> str:
-    lines: list[str] = []
-    for name, graph in named.items():
-        for line in graph.serialize(format="nt").splitlines():
-            if line.strip():
-                lines.append(f"{line.rstrip().removesuffix('.').rstrip()} <{name}> .")
+def _nquads(named: dict[str, str]) -> str:
+    """Sorted N-Quads from N-Triples texts, each put in its named graph."""
+    lines = [f"{line.rstrip().removesuffix('.').rstrip()} <{name}> ."
+             for name, text in named.items() for line in text.splitlines() if line.strip()]
     return _sorted_lines("\n".join(lines))
 
 
@@ -73,26 +67,32 @@ def sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+def canonical_ntriples(graph: Graph) -> str:
+    """``graph`` as sorted N-Triples with blank nodes labelled by RDFC-1.0 (W3C canonicalization).
+
+    Two builds of the same graph give the same bytes, whatever labels the parser chose.
+    """
+    dataset = ox.Dataset(ox.parse(graph.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES))
+    dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
+    return _sorted_lines(ox.serialize(dataset, format=ox.RdfFormat.N_QUADS).decode("utf-8"))
+
+
 def write_dumps(out: Path, result: BuildResult) -> None:
     """Write every dump, its .gz, the VoID description and SHA256SUMS into ``out``."""
-    # Canonical blank-node labels make the sorted dumps identical across builds.
-    asserted = Graph()
-    for triple in to_canonical_graph(result.asserted):
-        asserted.add(triple)
-    for prefix, ns in result.asserted.namespaces():
-        asserted.bind(prefix, ns, replace=True)
+    asserted = result.asserted
+    asserted_nt = canonical_ntriples(asserted)
     written: list[tuple[Path, DumpFormat]] = []
     for fmt in ASSERTED_FORMATS:
         path = out / dump_name(result.version, fmt)
         if fmt.suffix == "nt":
-            path.write_text(_ntriples(asserted), encoding="utf-8")
+            path.write_text(asserted_nt, encoding="utf-8")
         else:
             asserted.serialize(path, format=fmt.rdflib_format, encoding="utf-8")
         written.append((path, fmt))
     quads = out / dump_name(result.version, QUADS_FORMAT)
     named = {
-        str(graph_iri("asserted", result.base)): asserted,
-        str(graph_iri("inferred", result.base)): result.inferred,
+        str(graph_iri("asserted", result.base)): asserted_nt,
+        str(graph_iri("inferred", result.base)): result.inferred.serialize(format="nt"),
     }
     quads.write_text(_nquads(named), encoding="utf-8")
     written.append((quads, QUADS_FORMAT))
