@@ -8,6 +8,7 @@ query overruns its time, the engine is killed and replaced, and the request gets
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import multiprocessing
 import os
 import queue
@@ -43,6 +44,10 @@ class Outcome:
     body: bytes = b""
     message: str = ""
     kind: str = ""  # solutions, boolean or graph
+
+    @property
+    def etag(self) -> str:
+        return hashlib.sha256(self.body).hexdigest()[:32]
 
 
 class _Capped:

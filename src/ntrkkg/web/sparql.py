@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import threading
 import time
 from collections import OrderedDict
@@ -38,23 +37,27 @@ class Service:
     queries_served: int = 0
 
     def __post_init__(self) -> None:
-        self._cache: OrderedDict[tuple[object, ...], Outcome] = OrderedDict()
+        self._cache: OrderedDict[tuple[object, ...], tuple[Outcome, str]] = OrderedDict()
         self._lock = threading.Lock()
 
-    def cached(self, key: tuple[object, ...]) -> Outcome | None:
+    def cached(self, key: tuple[object, ...]) -> tuple[Outcome, str] | None:
+        """A remembered result and its ETag."""
         with self._lock:
-            outcome = self._cache.get(key)
-            if outcome is not None:
+            entry = self._cache.get(key)
+            if entry is not None:
                 self._cache.move_to_end(key)
-            return outcome
+            return entry
 
-    def remember(self, key: tuple[object, ...], outcome: Outcome) -> None:
+    def remember(self, key: tuple[object, ...], outcome: Outcome) -> str:
+        """Keep a successful result; returns its ETag."""
+        etag = outcome.etag
         if self.settings.cache_entries <= 0:
-            return
+            return etag
         with self._lock:
-            self._cache[key] = outcome
+            self._cache[key] = (outcome, etag)
             while len(self._cache) > self.settings.cache_entries:
                 self._cache.popitem(last=False)
+        return etag
 
     def count(self) -> None:
         with self._lock:
@@ -156,17 +159,19 @@ def run_query(query: str, params: MultiDict[str, str]) -> Response:
     job = Job(query, fmt.key, default_graphs, named_graphs, settings.row_cap, settings.max_result_bytes,
               base_iri=settings.endpoint)
     key = (query, fmt.key, default_graphs, named_graphs)
-    outcome = svc.cached(key)
-    if outcome is None:
+    entry = svc.cached(key)
+    if entry is None:
         outcome = svc.engines.run(job, settings.timeout)
-        if outcome.status == "ok":
-            svc.remember(key, outcome)
-    svc.count()
-    if outcome.status != "ok":
-        return problem(STATUS.get(outcome.status, 400), outcome.message)
+        svc.count()
+        if outcome.status != "ok":
+            return problem(STATUS.get(outcome.status, 400), outcome.message)
+        etag = svc.remember(key, outcome)
+    else:
+        (outcome, etag) = entry
+        svc.count()
     response = Response(outcome.body, content_type=fmt.content_type)
     response.vary.add("Accept")
-    response.set_etag(hashlib.sha256(outcome.body).hexdigest()[:32])
+    response.set_etag(etag)
     response.headers["Cache-Control"] = "public, max-age=300"
     response.make_conditional(request)
     return response

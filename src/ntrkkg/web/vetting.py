@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 _STRING = "|".join((
     r'"""(?:[^"\\]|\\.|"(?!""))*"""',
@@ -40,6 +41,16 @@ class QueryShape:
 
 def inspect(query: str) -> QueryShape:
     """The query form, SERVICE targets, FROM use and nesting depth of ``query``."""
+    # Short queries repeat (examples, dashboards): remember their shape; long ones are rare.
+    return _inspect_remembered(query) if len(query) <= 8192 else _inspect(query)
+
+
+@lru_cache(maxsize=2048)
+def _inspect_remembered(query: str) -> QueryShape:
+    return _inspect(query)
+
+
+def _inspect(query: str) -> QueryShape:
     shape = QueryShape(form=None)
     depth = 0
     after_service = False
