@@ -13,7 +13,8 @@ def test_eight_rows_in_table_order(store):
         "IFS with canonical ETV6-NTRK3 fusions",
         "IFS-like lesions with related fusion kinases (IFS-like tumors)",
         "Lipofibromatosis-like neural tumor (LPF-NT)",
-        "Spindle cell tumors with S100 and CD34 co-reactivity resembling malignant peripheral nerve sheath tumor (MPNST)",
+        "Spindle cell tumors with S100 and CD34 co-reactivity resembling malignant peripheral nerve sheath tumor"
+        " (MPNST)",
         "Adult-type fibrosarcoma",
         "Spindle cell sarcomas with hemangiopericytic or myopericytoma-like pattern",
         "Inflammatory myofibroblastic tumors (IMTs) harboring fusions involving ALK and other kinases",
@@ -53,7 +54,8 @@ def test_shared_nodes_are_not_duplicated(store):
 
 
 def test_etv6_ntrk3_is_shared_by_ifs_and_imt(store):
-    rows = select(store, """SELECT DISTINCT ?n WHERE { ?s ntrkkg:reportsFusion <https://w3id.org/ntrkkg/fusion/ETV6-NTRK3> ;
+    rows = select(store, """SELECT DISTINCT ?n WHERE {
+        ?s ntrkkg:reportsFusion <https://w3id.org/ntrkkg/fusion/ETV6-NTRK3> ;
         ntrkkg:tumourType/ntrkkg:tableRowNumber ?n }""")
     assert {int(r["n"]) for r in rows} == {1, 7}
 

@@ -74,7 +74,8 @@ def test_unacceptable_type_is_406(client):
     ("application/trig", "application/trig", "trig"),
 ])
 def test_construct_formats(client, accept, media_type, rdflib_format):
-    query = "CONSTRUCT { <https://w3id.org/ntrkkg/gene/NTRK1> ?p ?o } WHERE { <https://w3id.org/ntrkkg/gene/NTRK1> ?p ?o }"
+    gene = "<https://w3id.org/ntrkkg/gene/NTRK1>"
+    query = f"CONSTRUCT {{ {gene} ?p ?o }} WHERE {{ {gene} ?p ?o }}"
     response = client.post("/sparql", data=query, content_type="application/sparql-query", headers={"Accept": accept})
     assert response.status_code == 200
     assert response.mimetype == media_type

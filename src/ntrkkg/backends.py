@@ -21,7 +21,7 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, cast
 
 import pyoxigraph as ox
 import requests
@@ -108,7 +108,7 @@ def _bulk_load(store: ox.Store, path: Path, to_graph: ox.NamedNode, progress: bo
     with path.open("rb") as raw, bar:
         reader: IO[bytes] = io.BufferedReader(_Counting(raw, bar.update), 2**20)
         if gzipped:
-            reader = gzip.GzipFile(fileobj=reader)  # decompressed as the loader reads
+            reader = cast(IO[bytes], gzip.GzipFile(fileobj=reader))  # decompressed as the loader reads
         # to_graph takes the default graph's triples only; named graphs (N-Quads, TriG) keep their names.
         store.bulk_load(reader, format=fmt, to_graph=to_graph)
     return size

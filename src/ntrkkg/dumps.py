@@ -74,7 +74,7 @@ def canonical_ntriples(graph: Graph) -> str:
     """
     dataset = ox.Dataset(ox.parse(graph.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES))
     dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
-    return _sorted_lines(ox.serialize(dataset, format=ox.RdfFormat.N_QUADS).decode("utf-8"))
+    return _sorted_lines((ox.serialize(dataset, format=ox.RdfFormat.N_QUADS) or b"").decode("utf-8"))
 
 
 def write_dumps(out: Path, result: BuildResult) -> None:

@@ -10,8 +10,6 @@ from rdflib import Namespace, URIRef
 AUTHORED_BASE = "https://w3id.org/ntrkkg/"
 
 NTRKKG = Namespace(AUTHORED_BASE + "ontology#")
-SHAPES = Namespace(AUTHORED_BASE + "shapes#")
-REVIEW = URIRef("https://doi.org/10.1093/jjco/hyaf015")
 
 
 def configured_base() -> str:

@@ -10,6 +10,7 @@ import pyoxigraph as ox
 from rdflib import RDF, XSD, BNode, Graph, Literal, Namespace, URIRef
 
 from ntrkkg.resources import resource_dir
+from ntrkkg.store import store_from_dist
 from ntrkkg.web.formats import GRAPH_FORMATS, RESULT_FORMATS
 
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
@@ -46,11 +47,7 @@ def examples_graph() -> Graph:
 
 def load_store(dist: Path, names: GraphNames) -> ox.Store:
     """An in-memory store: the N-Quads dump, plus VoID and the examples in their own graphs."""
-    dumps = sorted(dist.glob("ntrkkg-*.nq"))
-    if not dumps:
-        raise FileNotFoundError(f"no ntrkkg-*.nq dump in {dist}; run `ntrkkg build` first")
-    store = ox.Store()
-    store.bulk_load(path=str(dumps[-1]), format=ox.RdfFormat.N_QUADS)
+    store = store_from_dist(dist)
     store.bulk_load(path=str(dist / "void.ttl"), format=ox.RdfFormat.TURTLE, to_graph=ox.NamedNode(names.void))
     examples = examples_graph().serialize(format="nt", encoding="utf-8")
     store.bulk_load(examples, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(names.examples))
