@@ -139,8 +139,10 @@ def as_html(store: ox.Store) -> str:
            "td,th{border:1px solid #ccd;padding:.4em .6em;vertical-align:top;text-align:left}"
            "a{color:#1f4e79;text-decoration:none}a:hover{text-decoration:underline}.h{font-weight:600}</style>",
            "</head><body>", "<table>", f"<tr><th>{escape(first)}</th><th>{escape(second)}</th></tr>"]
+    previous_group = None
     for row in rows:
-        group = f"<div>{escape(row.group)}</div>" if row.group else ""
+        group = f"<div>{escape(row.group)}</div>" if row.group and row.group != previous_group else ""
+        previous_group = row.group
         name = f'{group}<a href="{escape(row.iri)}">{escape(row.name)}</a>'
         cells = []
         for cell in row.cells:
