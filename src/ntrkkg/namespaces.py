@@ -10,6 +10,8 @@ from rdflib import Namespace, URIRef
 AUTHORED_BASE = "https://w3id.org/ntrkkg/"
 
 NTRKKG = Namespace(AUTHORED_BASE + "ontology#")
+#: The review whose Table 2 the graph is built from.
+REVIEW = URIRef("https://doi.org/10.1093/jjco/hyaf015")
 
 
 def configured_base() -> str:
