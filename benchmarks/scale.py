@@ -130,21 +130,9 @@ def growth_exponent(points: list[tuple[int, float]]) -> float | None:
 
 def example_queries() -> list[tuple[str, str, str]]:
     """(name, kind, text) of every example query that does not federate."""
-    from rdflib import RDF, Graph, Namespace
+    from ntrkkg.examples import examples
 
-    sh = Namespace("http://www.w3.org/ns/shacl#")
-    spex = Namespace("https://purl.expasy.org/sparql-examples/ontology#")
-    examples = []
-    for path in sorted((ROOT / "queries").glob("*.ttl")):
-        graph = Graph().parse(path)
-        if any(graph.objects(None, spex.federatesWith)):
-            continue
-        subject = next(graph.subjects(RDF.type, sh.SPARQLExecutable))
-        for kind in ("select", "ask", "construct"):
-            text = graph.value(subject, sh[kind])
-            if text is not None:
-                examples.append((path.stem, kind, str(text)))
-    return examples
+    return [(e.path.stem, e.kind, e.query) for e in examples() if not e.federated]
 
 
 # --- Stages (run in child processes) ----------------------------------------------------------

@@ -49,13 +49,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from rdflib import Graph, Namespace
+from rdflib import Graph
+
+from ntrkkg.examples import read_example
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
-SH = Namespace("http://www.w3.org/ns/shacl#")
-SPEX = Namespace("https://purl.expasy.org/sparql-examples/ontology#")
-FORMS = ("select", "ask", "construct", "describe")
 JSON_RESULTS = "application/sparql-results+json"
 TURTLE = "text/turtle"
 
@@ -81,15 +80,8 @@ class Query:
 
 def load_queries(folder: Path) -> list[Query]:
     """The example queries of ``folder/*.ttl``, without the federated ones."""
-    queries = []
-    for path in sorted(folder.glob("*.ttl")):
-        graph = Graph().parse(path, format="turtle")
-        if any(graph.triples((None, SPEX.federatesWith, None))):
-            continue
-        for form in FORMS:
-            for text in graph.objects(None, SH[form]):
-                queries.append(Query(path.stem, form, str(text)))
-    return queries
+    return [Query(e.path.stem, e.kind, e.query) for e in map(read_example, sorted(folder.glob("*.ttl")))
+            if not e.federated]
 
 
 # --- servers ------------------------------------------------------------------------------------

@@ -25,10 +25,11 @@ import pytest
 import requests
 from flask import Flask
 from flask.testing import FlaskClient
-from rdflib import Graph, Namespace
+from rdflib import Namespace
 
 from conftest import CHECKOUT, free_port
 from ntrkkg.backends import BackendError, app_options, default_names, load, parse_spec, rdf_format
+from ntrkkg.examples import examples
 from ntrkkg.web import create_app
 from ntrkkg.web.settings import Settings
 
@@ -44,15 +45,7 @@ NUMERIC = {f"http://www.w3.org/2001/XMLSchema#{t}" for t in (
 
 def example_queries() -> list[tuple[str, str]]:
     """(file name, query) of each example in queries/*.ttl that does not federate."""
-    found = []
-    for path in sorted((CHECKOUT / "queries").glob("*.ttl")):
-        graph = Graph().parse(path, format="turtle")
-        if any(graph.triples((None, SPEX.federatesWith, None))):
-            continue
-        for kind in ("select", "ask", "construct", "describe"):
-            for text in graph.objects(None, SH[kind]):
-                found.append((path.stem, str(text)))
-    return found
+    return [(e.path.stem, e.query) for e in examples() if not e.federated]
 
 
 EXAMPLES = example_queries()

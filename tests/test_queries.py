@@ -6,15 +6,11 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from rdflib import RDF, Graph, Namespace
 
+from ntrkkg.examples import read_example
 from ntrkkg.resources import resource_dir
 
-SH = Namespace("http://www.w3.org/ns/shacl#")
 SKOS = "http://www.w3.org/2004/02/skos/core#"
-SPEX = Namespace("https://purl.expasy.org/sparql-examples/ontology#")
-SCHEMA = Namespace("https://schema.org/")
-RDFS = Namespace("http://www.w3.org/2000/01/rdf-schema#")
 QUERY_FILES = sorted(resource_dir("queries").glob("*.ttl"))
 
 # Each answer: the query's rows as tuples of the listed variables, read off table2.txt.
@@ -100,16 +96,6 @@ EXPECTED: dict[str, tuple[tuple[str, ...], object]] = {
 }
 
 
-def _executable(path: Path) -> tuple[str, str, Graph]:
-    graph = Graph().parse(path)
-    subject = next(graph.subjects(RDF.type, SH.SPARQLExecutable))
-    for kind in ("select", "ask", "construct", "describe"):
-        text = graph.value(subject, SH[kind])
-        if text is not None:
-            return kind, str(text), graph
-    raise AssertionError(f"{path.name} has no query")
-
-
 def test_at_least_twenty_examples():
     assert len(QUERY_FILES) >= 20
     assert {p.stem.split("-", 1)[1] for p in QUERY_FILES} == set(EXPECTED)
@@ -117,16 +103,15 @@ def test_at_least_twenty_examples():
 
 @pytest.mark.parametrize("path", QUERY_FILES, ids=lambda p: p.stem)
 def test_example_is_described(path: Path):
-    graph = Graph().parse(path)
-    subject = next(graph.subjects(RDF.type, SH.SPARQLExecutable))
-    assert graph.value(subject, RDFS.comment) is not None
-    assert list(graph.objects(subject, SCHEMA.keywords))
+    example = read_example(path)
+    assert example.comment and example.description and example.keywords
 
 
 @pytest.mark.parametrize("path", QUERY_FILES, ids=lambda p: p.stem)
 def test_example_answers_from_the_table(path: Path, store: ox.Store):
-    kind, text, graph = _executable(path)
-    if any(graph.objects(None, SPEX.federatesWith)):
+    example = read_example(path)
+    kind, text = example.kind, example.query
+    if example.federated:
         from rdflib.plugins.sparql import prepareQuery
 
         prepareQuery(text)  # federated: checked for syntax only, never sent anywhere in tests

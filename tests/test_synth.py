@@ -13,6 +13,7 @@ import pytest
 from rdflib import RDF, Graph, Namespace
 
 from ntrkkg.build import load_inputs
+from ntrkkg.examples import examples
 from ntrkkg.loading import load_files
 from ntrkkg.namespaces import AUTHORED_BASE
 from ntrkkg.reasoning import infer
@@ -102,17 +103,7 @@ def test_synthetic_part_uses_every_pattern(synth: ModuleType, ntriples: str) -> 
 
 
 def _examples() -> list[tuple[str, str, str]]:
-    examples = []
-    for path in sorted(resource_dir("queries").glob("*.ttl")):
-        graph = Graph().parse(path)
-        if any(graph.objects(None, SPEX.federatesWith)):
-            continue
-        subject = next(graph.subjects(RDF.type, SH.SPARQLExecutable))
-        for kind in ("select", "ask", "construct"):
-            text = graph.value(subject, SH[kind])
-            if text is not None:
-                examples.append((path.stem, kind, str(text)))
-    return examples
+    return [(e.path.stem, e.kind, e.query) for e in examples() if not e.federated]
 
 
 def test_example_queries_answer_on_the_synthetic_store(reasoned: Graph) -> None:

@@ -10,6 +10,7 @@ import pyoxigraph as ox
 from flask import Flask, Response, request
 from werkzeug.exceptions import HTTPException
 
+from ntrkkg.examples import examples
 from ntrkkg.web.dataset import graph_names, graph_sizes, load_store, service_description
 from ntrkkg.web.engine import EnginePool, Evaluator, evaluate
 from ntrkkg.web.settings import Settings
@@ -17,20 +18,8 @@ from ntrkkg.web.sparql import Service, problem
 
 
 def _examples() -> list[dict[str, str]]:
-    from rdflib import RDFS, Namespace
-
-    from ntrkkg.web.dataset import examples_graph
-
-    sh = Namespace("http://www.w3.org/ns/shacl#")
-    graph = examples_graph()
-    found = []
-    for subject in sorted(graph.subjects(RDFS.comment, None), key=str):
-        for kind in ("select", "ask", "construct", "describe"):
-            text = graph.value(subject, sh[kind])
-            if text is not None:
-                found.append({"id": str(subject).rsplit("/", 1)[-1], "comment": str(graph.value(subject, RDFS.comment)),
-                              "query": str(text)})
-    return found
+    """The example queries as editor tabs."""
+    return [{"id": e.name, "comment": e.comment, "query": e.query} for e in sorted(examples(), key=lambda e: e.iri)]
 
 
 def create_app(
