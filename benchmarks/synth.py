@@ -73,17 +73,26 @@ class Facet:
     heading: str
 
 
-FACETS = (
-    Facet("histology", "Histology", "HistologyStatement", "Histological features"),
-    Facet("immunohistochemistry", "Immunohistochemistry", "ImmunohistochemistryStatement",
-          "Immunohistochemical features"),
-    Facet("genetics", "Genetics", "GeneticsStatement", "Genetic features"),
-    Facet("radiology", "Radiology", "RadiologyStatement", "Radiological features"),
-    Facet("prognosis", "Prognosis", "PrognosisStatement", "Prognosis"),
-    Facet("differential-diagnosis", "DifferentialDiagnosis", "DifferentialDiagnosisStatement",
-          "Differential diagnosis"),
-    Facet("treatment-response", "TreatmentResponse", "TreatmentResponseStatement", "TRK inhibitor"),
-)
+def read_facets() -> tuple[Facet, ...]:
+    """The seven facets, in table order, as the ontology defines them (heading, statement class)."""
+    ontology = Graph()
+    for path in turtle_files(resource_dir("ontology")):
+        ontology.parse(path, format="turtle")
+    rows = ontology.query("""
+        PREFIX ntrkkg: <https://w3id.org/ntrkkg/ontology#>
+        PREFIX owl: <http://www.w3.org/2002/07/owl#>
+        PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
+        PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+        SELECT ?facet ?label ?heading ?class WHERE {
+          ?facet a ntrkkg:Facet ; rdfs:label ?label ; ntrkkg:tableHeading ?heading ; ntrkkg:facetOrder ?order .
+          ?class owl:equivalentClass/owl:intersectionOf/rdf:rest*/rdf:first/owl:hasValue ?facet .
+        } ORDER BY ?order""")
+    local = len(str(NTRKKG))
+    return tuple(Facet(slug(str(r.label)), str(r.facet)[local:], str(r["class"])[local:], str(r.heading))
+                 for r in rows)  # type: ignore[union-attr]
+
+
+FACETS = read_facets()
 
 # Wording pools, in the register of the source table.
 ADJECTIVES = ("spindle cell", "myxoid", "epithelioid", "round cell", "pleomorphic", "sclerosing",

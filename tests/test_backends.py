@@ -307,11 +307,16 @@ def test_publish_puts_each_graph(oxigraph_published: str, app: Flask) -> None:
     assert sizes == {s["g"].value: int(s["n"].value) for s in embedded.query(query)}
 
 
-@pytest.fixture(scope="module")
-def oxigraph_client(oxigraph_published: str) -> Iterator[FlaskClient]:
-    app = remote_app(f"sparql:{oxigraph_published}")
+def remote_client(query_url: str) -> Iterator[FlaskClient]:
+    """A test client of the service in front of the remote endpoint ``query_url``."""
+    app = remote_app(f"sparql:{query_url}")
     yield app.test_client()
     app.extensions["ntrkkg"].engines.close()
+
+
+@pytest.fixture(scope="module")
+def oxigraph_client(oxigraph_published: str) -> Iterator[FlaskClient]:
+    yield from remote_client(oxigraph_published)
 
 
 @pytest.mark.parametrize(("name", "query"), EXAMPLES, ids=[n for n, _ in EXAMPLES])
@@ -404,9 +409,7 @@ def virtuoso_client(virtuoso: str, dist: Path) -> Iterator[FlaskClient]:
                     "--dist", str(dist))
     assert result.returncode == 0, result.stderr
     assert result.stdout.count("PUT ") == 4
-    app = remote_app(f"sparql:{virtuoso}/sparql")
-    yield app.test_client()
-    app.extensions["ntrkkg"].engines.close()
+    yield from remote_client(f"{virtuoso}/sparql")
 
 
 #: All non-federated examples agree on Virtuoso 7.2.5 (Debian 12); a real incompatibility would be

@@ -15,15 +15,13 @@ import pyoxigraph as ox
 
 from ntrkkg.build import dataset_version
 from ntrkkg.examples import examples
+from ntrkkg.store import plain
 
 MAX_ROWS = 25
 
 
 def _cell(term: object) -> str:
-    if term is None:
-        return ""
-    text = term.value if isinstance(term, (ox.NamedNode, ox.Literal)) else str(term)
-    return text.replace("|", "\\|").replace("\n", " ")
+    return plain(term).replace("|", "\\|").replace("\n", " ")
 
 
 def _table(header: list[str], rows: list[list[str]]) -> list[str]:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pyoxigraph as ox
 
+from ntrkkg.store import plain
+
 RESULT_FORMATS = {
     "json": ox.QueryResultsFormat.JSON,
     "xml": ox.QueryResultsFormat.XML,
@@ -21,19 +23,9 @@ class QueryFailed(Exception):
     """The query could not be parsed or evaluated; the message says why."""
 
 
-def _cell(term: object) -> str:
-    if term is None:
-        return ""
-    if isinstance(term, ox.Literal):
-        return term.value
-    if isinstance(term, ox.NamedNode):
-        return term.value
-    return str(term)
-
-
 def _as_table(results: ox.QuerySolutions) -> str:
     names = [v.value for v in results.variables]
-    rows = [[_cell(sol[n]) for n in names] for sol in results]
+    rows = [[plain(sol[n]) for n in names] for sol in results]
     widths = [max([len(n)] + [len(r[i]) for r in rows]) for i, n in enumerate(names)]
 
     def line(cells: list[str]) -> str:

@@ -68,12 +68,13 @@ def _default_store() -> ox.Store:
     return open_store()
 
 
-def _value(term: Any) -> Any:
-    if isinstance(term, ox.Literal):
+def plain(term: object) -> str:
+    """A result term as text: an IRI or a literal's lexical value; ``_:id`` for a blank node."""
+    if term is None:
+        return ""
+    if isinstance(term, (ox.Literal, ox.NamedNode)):
         return term.value
-    if isinstance(term, (ox.NamedNode, ox.BlankNode)):
-        return term.value if isinstance(term, ox.NamedNode) else "_:" + term.value
-    return term
+    return str(term)
 
 
 def query(sparql: str, store: ox.Store | None = None, *, dataframe: bool = False
@@ -89,7 +90,7 @@ def query(sparql: str, store: ox.Store | None = None, *, dataframe: bool = False
     if not isinstance(results, ox.QuerySolutions):
         raise ValueError("query() returns rows or a boolean; use Store.query for CONSTRUCT/DESCRIBE")
     names = [v.value for v in results.variables]
-    rows = [{n: _value(row[n]) for n in names if row[n] is not None} for row in results]
+    rows = [{n: plain(row[n]) for n in names if row[n] is not None} for row in results]
     if not dataframe:
         return rows
     try:

@@ -44,13 +44,13 @@ def create_app(
     probe = factory()
     sizes = graph_sizes(probe)
     description = service_description(settings.endpoint, names if defaults == names.default else None, sizes)
-    del probe
 
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = settings.max_request_bytes
     app.extensions["ntrkkg"] = Service(
         settings=settings,
-        engines=EnginePool(factory, settings.engines, open_in_child=open_in_child, evaluator=evaluator),
+        engines=EnginePool(factory, settings.engines, open_in_child=open_in_child, evaluator=evaluator,
+                           store=probe),
         default_graphs=defaults if isinstance(defaults, tuple) or defaults is None else None,
         description=description,
         examples=_examples(),

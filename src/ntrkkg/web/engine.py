@@ -178,7 +178,7 @@ class EnginePool:
     """
 
     def __init__(self, store_factory: Callable[[], Any], size: int, wait: float = 30.0, *,
-                 open_in_child: bool = False, evaluator: Evaluator = evaluate) -> None:
+                 open_in_child: bool = False, evaluator: Evaluator = evaluate, store: Any = None) -> None:
         self._store_factory = store_factory
         self._open_in_child = open_in_child
         self._evaluator = evaluator
@@ -187,14 +187,18 @@ class EnginePool:
         self._lock = threading.Lock()
         self._pid: int | None = None
         self._idle: queue.Queue[_Engine] = queue.Queue()
-        self._store: ox.Store | None = None
+        # An in-memory store already loaded (by create_app) is inherited across forks, not reloaded.
+        self._store: ox.Store | None = None if open_in_child else store
 
     def _ensure(self) -> None:
         # Engines are forked lazily, after a pre-forking server (gunicorn) forks its workers.
         with self._lock:
             if self._pid == os.getpid():
                 return
-            self._store = None if self._open_in_child else self._store_factory()
+            if self._open_in_child:
+                self._store = None
+            elif self._store is None:
+                self._store = self._store_factory()
             self._idle = queue.Queue()
             for _ in range(self._size):
                 self._idle.put(self._engine())
