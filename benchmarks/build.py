@@ -22,9 +22,9 @@ from typing import Any
 import owlrl
 from rdflib import Graph
 
-from ntrkkg.build import build_dataset, load_inputs, write_build
-from ntrkkg.dumps import write_dumps
-from ntrkkg.reasoning import infer
+from ntrkkg.build.pipeline import build_dataset, load_inputs, write_build
+from ntrkkg.outputs.dumps import write_dumps
+from ntrkkg.build.reasoning import infer
 
 TARGET_SECONDS = 5.0
 

@@ -215,7 +215,7 @@ def scoped_validation(store: Any, rows: list[str]) -> dict[str, Any]:
     import pyshacl
     from rdflib import Graph, URIRef
 
-    from ntrkkg.build import load_inputs
+    from ntrkkg.build.pipeline import load_inputs
     from ntrkkg.namespaces import AUTHORED_BASE
 
     shapes = load_inputs(AUTHORED_BASE)[1]
@@ -260,7 +260,7 @@ def stage_oxigraph(data: Path, reps: int, per_query_budget: float, skip: frozens
 
 
 def rdflib_graph(data: Path) -> tuple[Any, float]:
-    from ntrkkg.loading import load_files
+    from ntrkkg.build.loading import load_files
 
     graph = load_files([ONTOLOGY])
     start = time.perf_counter()
@@ -280,7 +280,7 @@ def remedy_inferred(data: Path) -> set[str]:
 
 
 def stage_owlrl(data: Path) -> dict[str, Any]:
-    from ntrkkg.reasoning import infer
+    from ntrkkg.build.reasoning import infer
 
     graph, parse_s = rdflib_graph(data)
     start, cpu = time.perf_counter(), time.process_time()
@@ -300,9 +300,9 @@ def stage_shacl(data: Path) -> dict[str, Any]:
     import pyoxigraph as ox
     from rdflib import Graph
 
-    from ntrkkg.build import load_inputs
+    from ntrkkg.build.pipeline import load_inputs
     from ntrkkg.namespaces import AUTHORED_BASE
-    from ntrkkg.validation import validate
+    from ntrkkg.build.validation import validate
 
     store, _ = load_store(data)
     close_store(store)

@@ -10,9 +10,11 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from ntrkkg.build import BuildResult, build_dataset, write_build
-from ntrkkg.dumps import write_dumps
-from ntrkkg.store import store_from_build
+from ntrkkg.build.pipeline import BuildResult, build_dataset, write_build
+from ntrkkg.outputs.dumps import write_dumps
+from ntrkkg.config import Settings
+from ntrkkg.sparql.service import QueryService
+from ntrkkg.store.local import store_from_build
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SOURCE_TABLE = FIXTURES / "source" / "table2.txt"
@@ -27,6 +29,14 @@ def built() -> BuildResult:
 @pytest.fixture(scope="session")
 def store(built: BuildResult) -> ox.Store:
     return store_from_build(built)
+
+
+@pytest.fixture(scope="session")
+def service(store: ox.Store) -> Iterator[QueryService]:
+    """The one door to the session build: vetting and confined engines, as every caller uses."""
+    svc = QueryService.open(Settings(), store=store, engines=2)
+    yield svc
+    svc.close()
 
 
 @pytest.fixture(scope="session")
@@ -78,7 +88,7 @@ def free_port() -> int:
 
 @pytest.fixture(scope="session")
 def live_server(dist: Path) -> Iterator[str]:
-    """``ntrkkg serve`` under gunicorn on 127.0.0.1, stopped after the session. Yields its URL."""
+    """``ntrkkg serve`` (waitress) on 127.0.0.1, stopped after the session. Yields its URL."""
     import time
     import urllib.request
 
@@ -86,7 +96,7 @@ def live_server(dist: Path) -> Iterator[str]:
     env = {**os.environ, "NTRKKG_TIMEOUT": "3", "NTRKKG_ROW_CAP": "5000"}
     process = subprocess.Popen(
         [sys.executable, "-m", "ntrkkg", "serve", "--host", "127.0.0.1", "--port", str(port),
-         "--dist", str(dist), "--workers", "1", "--threads", "8"],
+         "--dist", str(dist)],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, cwd=dist.parent)
     url = f"http://127.0.0.1:{port}"
     try:
@@ -112,11 +122,11 @@ def live_server(dist: Path) -> Iterator[str]:
 def app(dist: Path):  # type: ignore[no-untyped-def]
     """The Flask app over the session build, with a short timeout and a small row cap."""
     from ntrkkg.web import create_app
-    from ntrkkg.web.settings import Settings
+    from ntrkkg.config import Settings
 
     application = create_app(Settings(dist=dist, timeout=3.0, row_cap=5000, engines=2))
     yield application
-    application.extensions["ntrkkg"].engines.close()
+    application.extensions["ntrkkg"].service.close()
 
 
 @pytest.fixture

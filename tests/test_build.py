@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from conftest import run_cli
-from ntrkkg.build import write_build
+from ntrkkg.build.pipeline import write_build
 
 
 def test_failed_build_keeps_previous_dist(checkout_copy: Path):

@@ -7,7 +7,7 @@ import shutil
 import pytest
 from rdflib import Graph, Namespace, URIRef
 
-from ntrkkg.consistency import ConsistencyResult, check_consistency
+from ntrkkg.build.consistency import ConsistencyResult, check_consistency
 
 pytestmark = pytest.mark.skipif(
     shutil.which("java") is None, reason="no Java runtime: HermiT cannot run (apt-get install default-jre-headless)"

@@ -8,7 +8,7 @@ import shutil
 
 import pytest
 
-from ntrkkg.diagrams import ontology_svg, property_usage
+from ntrkkg.outputs.diagrams import ontology_svg, property_usage
 
 pytestmark = pytest.mark.skipif(shutil.which("dot") is None,
                                 reason="Graphviz's dot is not installed (apt-get install graphviz)")

@@ -9,8 +9,8 @@ import pytest
 from rdflib import Dataset, Graph, Literal, Namespace, URIRef
 from rdflib.compare import isomorphic
 
-from ntrkkg.build import write_build
-from ntrkkg.dumps import write_dumps
+from ntrkkg.build.pipeline import write_build
+from ntrkkg.outputs.dumps import write_dumps
 
 VOID = Namespace("http://rdfs.org/ns/void#")
 DCAT = Namespace("http://www.w3.org/ns/dcat#")

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from conftest import run_cli
-from ntrkkg.loading import SourceError, parse_turtle
+from ntrkkg.build.loading import SourceError, parse_turtle
 
 
 def test_syntax_error_names_file_and_line(tmp_path: Path):

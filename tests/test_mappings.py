@@ -10,7 +10,8 @@ from collections import Counter
 import pytest
 from rdflib import OWL, RDF, Namespace, URIRef
 
-from ntrkkg.mappings import MATCH_PREDICATES, converter, mappings, scheme_of, schemes
+from ntrkkg.outputs.sssom import MATCH_PREDICATES, mappings
+from ntrkkg.prefixes import converter, scheme_of, schemes
 
 NTRKKG = Namespace("https://w3id.org/ntrkkg/ontology#")
 SKOS = Namespace("http://www.w3.org/2004/02/skos/core#")

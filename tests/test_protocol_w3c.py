@@ -213,13 +213,15 @@ def w3c_store() -> ox.Store:
 
 @pytest.fixture(scope="module")
 def w3c_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
+    from ntrkkg.config import Settings
+    from ntrkkg.sparql.service import QueryService
     from ntrkkg.web import create_app
-    from ntrkkg.web.settings import Settings
 
     settings = Settings(dist=tmp_path_factory.mktemp("w3c-dist"), timeout=5, engines=1)
-    app = create_app(settings, store_factory=w3c_store, default_graphs=None)
+    store = w3c_store()
+    app = create_app(settings, service=QueryService(settings, lambda: store, store=store, default_graphs=None))
     yield app
-    app.extensions["ntrkkg"].engines.close()
+    app.extensions["ntrkkg"].service.close()
 
 
 @pytest.fixture

@@ -31,7 +31,7 @@ def test_serve_answers_then_stops_cleanly(dist):
     port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "ntrkkg", "serve", "--host", "127.0.0.1", "--port", str(port), "--dist", str(dist),
-         "--workers", "2", "--threads", "4"],
+],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=os.environ.copy())
     url = f"http://127.0.0.1:{port}"
     try:

@@ -9,11 +9,11 @@ import pytest
 from rdflib import RDF, SH, Graph
 
 from conftest import BASE, FIXTURES
-from ntrkkg.build import load_inputs
-from ntrkkg.loading import parse_turtle
-from ntrkkg.reasoning import infer
+from ntrkkg.build.pipeline import load_inputs
+from ntrkkg.build.loading import parse_turtle
+from ntrkkg.build.reasoning import infer
 from ntrkkg.resources import resource_dir, turtle_files
-from ntrkkg.validation import validate
+from ntrkkg.build.validation import validate
 
 SHAPE_FIXTURES = sorted((FIXTURES / "shapes").glob("*.ttl"))
 

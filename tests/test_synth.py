@@ -12,13 +12,13 @@ import pyoxigraph as ox
 import pytest
 from rdflib import RDF, Graph, Namespace
 
-from ntrkkg.build import load_inputs
+from ntrkkg.build.pipeline import load_inputs
 from ntrkkg.examples import examples
-from ntrkkg.loading import load_files
+from ntrkkg.build.loading import load_files
 from ntrkkg.namespaces import AUTHORED_BASE
-from ntrkkg.reasoning import infer
+from ntrkkg.build.reasoning import infer
 from ntrkkg.resources import resource_dir, turtle_files
-from ntrkkg.validation import validate
+from ntrkkg.build.validation import validate
 
 SH = Namespace("http://www.w3.org/ns/shacl#")
 SPEX = Namespace("https://purl.expasy.org/sparql-examples/ontology#")

@@ -173,7 +173,7 @@ def test_installed_package_runs_outside_the_checkout(venv: Path, tmp_path: Path)
 WEB_CHECK = """
 from pathlib import Path
 from ntrkkg.web import create_app
-from ntrkkg.web.settings import Settings
+from ntrkkg.config import Settings
 
 app = create_app(Settings(dist=Path("dist"), timeout=10.0, engines=1))
 try:
@@ -195,6 +195,6 @@ try:
                           headers={"Accept": "application/sparql-results+json"})
     assert response.status_code == 200 and response.get_json()["boolean"] is True, response.get_data()
 finally:
-    app.extensions["ntrkkg"].engines.close()
+    app.extensions["ntrkkg"].service.close()
 print("ok")
 """

@@ -3,21 +3,20 @@
 from __future__ import annotations
 
 import argparse
-import os
+import ipaddress
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from ntrkkg import __version__
-from ntrkkg.build import BuildError, build_dataset, dataset_version, write_build
-from ntrkkg.loading import SourceError
-from ntrkkg.store import DEFAULT_DIST, open_store
+from ntrkkg.config import ConfigError, Settings
 
 
-def _build(args: argparse.Namespace) -> int:
-    from ntrkkg.dumps import write_dumps
+def _build(args: argparse.Namespace, settings: Settings) -> int:
+    from ntrkkg.build.pipeline import build_dataset, write_build
+    from ntrkkg.outputs.dumps import write_dumps
 
-    result = build_dataset(args.base)
+    result = build_dataset(settings.base)
     write_build(args.out, result, write_dumps)
     stages = ", ".join(f"{k} {v:.2f}s" for k, v in result.timings.items())
     print(f"Built {len(result.asserted)} asserted and {len(result.inferred)} inferred triples "
@@ -25,94 +24,123 @@ def _build(args: argparse.Namespace) -> int:
     return 0
 
 
-def _validate(args: argparse.Namespace) -> int:
-    report = build_dataset(args.base, check=False).report
-    if args.format == "json":
-        print(report.as_json())
-    elif args.format == "turtle":
-        print(report.as_turtle())
-    else:
-        print(report.in_words())
+def _validate(args: argparse.Namespace, settings: Settings) -> int:
+    from ntrkkg.build.pipeline import build_dataset
+
+    report = build_dataset(settings.base, check=False).report
+    print({"json": report.as_json, "turtle": report.as_turtle}.get(args.format, report.in_words)())
     return 0 if report.conforms else 1
 
 
-def _table(args: argparse.Namespace) -> int:
+    return QueryService.open(settings, engines=1)
+
+
+def _table(args: argparse.Namespace, settings: Settings) -> int:
+    from ntrkkg.sparql.service import QueryService
     from ntrkkg.table import FORMATS
 
-    sys.stdout.write(FORMATS[args.format](open_store(args.dist)))
+    service = QueryService.open(settings, engines=1)
+    try:
+        sys.stdout.write(FORMATS[args.format](service))
+    finally:
+        service.close()
     return 0
 
 
-def _query(args: argparse.Namespace) -> int:
-    from ntrkkg.results import QueryFailed, run_and_format
+def _query_text(argument: str, settings: Settings) -> str:
+    """The query itself, ``@FILE`` (a .rq file, or an example's .ttl file), or an example by number or name."""
+    from ntrkkg.examples import find_example, read_example
 
-    text = Path(args.sparql[1:]).read_text(encoding="utf-8") if args.sparql.startswith("@") \
-        else args.sparql
+    if argument.startswith("@"):
+        path = Path(argument[1:])
+        return read_example(path, settings.base).query if path.suffix == ".ttl" else path.read_text("utf-8")
+    example = find_example(argument, settings.base) if " " not in argument.strip() else None
+    return example.query if example is not None else argument
+
+
+def _query(args: argparse.Namespace, settings: Settings) -> int:
+    from ntrkkg.formats import BY_KEY
+    from ntrkkg.sparql.service import QueryFailed, QueryRejected, QueryService
+    from ntrkkg.sparql.text import as_table
+
+    service = QueryService.open(settings, engines=1)
     try:
-        sys.stdout.write(run_and_format(open_store(args.dist), text, args.format))
-    except QueryFailed as error:
+        vetted = service.vet(_query_text(args.sparql, settings))
+        graph = vetted.form in ("CONSTRUCT", "DESCRIBE")
+        key = {"table": "turtle" if graph else "json"}.get(args.format, args.format)
+        if BY_KEY[key].graph != graph:
+            raise QueryRejected(f"format {args.format!r} does not fit a {vetted.form} query")
+        answer = service.run(vetted, BY_KEY[key])
+        if answer.outcome.status != "ok":
+            raise QueryFailed(answer.outcome)
+        body = answer.outcome.body
+        sys.stdout.write(as_table(body) if args.format == "table" and not graph else body.decode("utf-8"))
+    except (QueryRejected, QueryFailed) as error:
         print(f"ntrkkg: {error}", file=sys.stderr)
         return 2
+    finally:
+        service.close()
     return 0
 
 
-def _serve(args: argparse.Namespace) -> int:
-    from dataclasses import replace
-
-    from ntrkkg.dumps import write_dumps
-    from ntrkkg.web import create_app
-    from ntrkkg.web.server import serve
-    from ntrkkg.web.settings import Settings
-
-    settings = replace(Settings.from_env(), dist=args.dist)
-    if args.store:  # an on-disk or remote store: nothing to build or load here
-        from ntrkkg.backends import BackendError, app_options
-
-        try:
-            app = create_app(settings, **app_options(args.store, settings.timeout))
-        except (BackendError, OSError) as error:
-            print(f"ntrkkg: cannot serve {args.store}: {error}", file=sys.stderr)
-            return 1
-        print(f"Serving {args.store} at http://{args.host}:{args.port}/ (SPARQL at /sparql)", file=sys.stderr)
-        serve(app, args.host, args.port, args.workers, args.threads)
-        return 0
-    if not any(args.dist.glob("ntrkkg-*.nq")):
-        print(f"No build in {args.dist}/: building it first.", file=sys.stderr)
-        write_build(args.dist, build_dataset(), write_dumps)
-    print(f"Serving {args.dist}/ at http://{args.host}:{args.port}/ (SPARQL at /sparql)", file=sys.stderr)
-    serve(create_app(settings), args.host, args.port, args.workers, args.threads)
-    return 0
-
-
-def _load(args: argparse.Namespace) -> int:
-    from ntrkkg.backends import BackendError, default_names, load, parse_spec
-    from ntrkkg.web.settings import Settings
-
+def _loopback(host: str) -> bool:
     try:
-        kind, location = parse_spec(args.store)
-        if kind != "oxigraph":
-            raise BackendError("load fills an oxigraph:PATH store; use `ntrkkg publish` for a remote one")
-        report = load(location, args.files, graph=args.graph, names=default_names(Settings.from_env().endpoint),
-                      progress=not args.quiet)
-    except (BackendError, SyntaxError, ValueError, OSError) as error:
-        print(f"ntrkkg: {error}", file=sys.stderr)
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return host == "localhost"
+
+
+def _serve(args: argparse.Namespace, settings: Settings) -> int:
+    from ntrkkg.sparql.sandbox import probe
+
+    confinement = probe()
+    print(f"Query engines: {confinement.describe()}", file=sys.stderr)
+    if not (confinement.network_blocked and confinement.files_restricted) and not _loopback(args.host) \
+            and not settings.allow_unconfined:
+        print("ntrkkg: this kernel cannot confine the query engines, so the service will not listen on "
+              f"{args.host}; serve on 127.0.0.1, or set NTRKKG_ALLOW_UNCONFINED=1 to accept the risk", file=sys.stderr)
         return 1
-    print(f"Loaded {len(report.files)} file(s), {report.bytes / 2**20:.1f} MiB, in {report.seconds:.1f}s: "
-          f"{location} holds {report.quads_after:,} quads ({report.rate:,.0f} new quads/s).")
+    if settings.store is None:
+        from ntrkkg.store.local import find_dump
+
+        if find_dump(settings.dist) is None:
+            from ntrkkg.build.pipeline import build_dataset, write_build
+            from ntrkkg.outputs.dumps import write_dumps
+
+            print(f"No build in {settings.dist}/: building it first.", file=sys.stderr)
+            write_build(settings.dist, build_dataset(settings.base), write_dumps)
+    try:
+        from ntrkkg.web import create_app
+        from ntrkkg.web.server import serve
+    except ImportError as error:
+        print(f"ntrkkg: serving needs the serve extra (pip install 'ntrkkg[serve]'): {error}", file=sys.stderr)
+        return 1
+    app = create_app(settings)
+    print(f"Serving {settings.store or str(settings.dist) + '/'} at http://{args.host}:{args.port}/ "
+          "(SPARQL at /sparql)", file=sys.stderr)
+    serve(app, settings, args.host, args.port)
     return 0
 
 
-def _publish(args: argparse.Namespace) -> int:
-    from ntrkkg.backends import BackendError, default_names, publish, source_store
-    from ntrkkg.web.settings import Settings
+def _load(args: argparse.Namespace, settings: Settings) -> int:
+    from ntrkkg.store.local import StoreError, bulk_load
+    from ntrkkg.store.remote import parse_spec
 
-    try:
-        store = source_store(args.dist, args.store, default_names(Settings.from_env().endpoint))
-        done = publish(store, args.to, credentials=args.auth, digest=args.digest)
-    except (BackendError, OSError) as error:  # requests' errors are OSErrors
-        print(f"ntrkkg: {error}", file=sys.stderr)
-        return 1
-    for graph in done:
+    kind, location = parse_spec(settings.store or "oxigraph:store")
+    if kind != "oxigraph":
+        raise StoreError("load fills an oxigraph:PATH store; use `ntrkkg publish` for a remote one")
+    report = bulk_load(location, args.files, base=settings.base, names=settings.names, graph=args.graph,
+                       progress=not args.quiet)
+    print(f"Loaded {len(report.files)} file(s), {report.bytes / 2**20:.1f} MiB, in {report.seconds:.1f}s, "
+          f"replacing {len(report.graphs)} graph(s): {location} holds {report.quads_after:,} quads.")
+    return 0
+
+
+def _publish(args: argparse.Namespace, settings: Settings) -> int:
+    from ntrkkg.store.remote import publish, source_store
+
+    store = source_store(settings.dist, settings.store, settings.base, settings.names)
+    for graph in publish(store, args.to, credentials=args.auth, digest=args.digest):
         print(f"PUT {graph.graph}: {graph.triples:,} triples ({graph.status})")
     return 0
 
@@ -121,9 +149,11 @@ class _Version(argparse.Action):
     """Reads the dataset version only when asked, so a broken data folder cannot break the parser."""
 
     def __call__(self, parser: argparse.ArgumentParser, *_: object, **__: object) -> None:
+        from ntrkkg.build.pipeline import dataset_version
+
         try:
             dataset = dataset_version()
-        except (OSError, SourceError, ValueError) as error:
+        except Exception as error:  # any fault of the data folder: report it, do not fail --version
             dataset = f"unknown ({error})"
         print(f"ntrkkg {__version__} (software), dataset {dataset}")
         parser.exit()
@@ -134,66 +164,67 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action=_Version, nargs=0, help="print the software and dataset versions")
     commands = parser.add_subparsers(dest="command", required=True)
 
-    build = commands.add_parser("build", help="reason, validate and write the dumps")
-    build.add_argument("--out", type=Path, default=DEFAULT_DIST, help="output folder (dist/)")
-    build.add_argument("--base", help="base IRI to publish under (default: $NTRKKG_BASE)")
-    build.set_defaults(run=_build)
+    def command(name: str, run: object, help: str, *, base: bool = False, dist: bool = False,
+                store: bool = False) -> argparse.ArgumentParser:
+        sub = commands.add_parser(name, help=help)
+        sub.set_defaults(run=run)
+        if base:
+            sub.add_argument("--base", help="base IRI to publish under (default: $NTRKKG_BASE or the w3id base)")
+        if dist:
+            sub.add_argument("--dist", type=Path, help="the build folder (default: $NTRKKG_DIST or dist)")
+        if store:
+            sub.add_argument("--store", help="oxigraph:PATH or sparql:URL (default: $NTRKKG_STORE)")
+        return sub
 
-    validate = commands.add_parser("validate", help="the SHACL report; exit 1 on a violation")
+    build = command("build", _build, "reason, validate and write the dumps", base=True)
+    build.add_argument("--out", type=Path, help="output folder (default: $NTRKKG_DIST or dist)")
+    validate = command("validate", _validate, "the SHACL report; exit 1 on a violation", base=True)
     validate.add_argument("--format", choices=("text", "turtle", "json"), default="text")
-    validate.add_argument("--base", help="base IRI to publish under")
-    validate.set_defaults(run=_validate)
-
-    table = commands.add_parser("table", help="regenerate Table 2 from the graph")
+    table = command("table", _table, "regenerate Table 2 from the graph", base=True, dist=True)
     table.add_argument("--format", choices=("text", "markdown", "csv", "html"), default="text")
-    table.add_argument("--dist", type=Path, default=DEFAULT_DIST)
-    table.set_defaults(run=_table)
-
-    query = commands.add_parser("query", help="run a SPARQL query on the built graph")
-    query.add_argument("sparql", help="the query, or @FILE to read it from a file")
-    query.add_argument("--format", choices=("table", "json", "csv", "tsv", "xml", "turtle",
-                                            "ntriples"), default="table")
-    query.add_argument("--dist", type=Path, default=DEFAULT_DIST)
-    query.set_defaults(run=_query)
-    serve = commands.add_parser("serve", help="serve the graph: SPARQL endpoint, pages, downloads")
+    query = command("query", _query, "run a SPARQL query on the built graph", base=True, dist=True, store=True)
+    query.add_argument("sparql", help="the query, @FILE (.rq, or an example's .ttl), or an example's number or name")
+    query.add_argument("--format", choices=("table", "json", "csv", "tsv", "xml", "turtle", "ntriples", "jsonld"),
+                       default="table")
+    serve = command("serve", _serve, "serve the graph: SPARQL endpoint, pages, downloads", base=True, dist=True,
+                    store=True)
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
-    serve.add_argument("--dist", type=Path, default=DEFAULT_DIST)
-    serve.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
-    serve.add_argument("--threads", type=int, default=8, help="threads per worker")
-    serve.add_argument("--store", help="serve oxigraph:PATH (read-only) or sparql:URL instead of --dist's dump")
-    serve.set_defaults(run=_serve)
-
-    load = commands.add_parser("load", help="bulk-load dumps (or a dist folder) into an on-disk store")
+    load = command("load", _load, "bulk-load dumps (or a dist folder) into an on-disk store", base=True, store=True)
     load.add_argument("files", nargs="+", type=Path, help="RDF files, optionally .gz, or dist folders")
-    load.add_argument("--store", default=os.environ.get("NTRKKG_STORE", "oxigraph:store"),
-                      help="oxigraph:PATH (default: $NTRKKG_STORE or oxigraph:store)")
     load.add_argument("--graph", help="the graph for triple formats (default: the asserted graph)")
     load.add_argument("--quiet", action="store_true", help="no progress bar")
-    load.set_defaults(run=_load)
-
-    publish = commands.add_parser("publish", help="PUT the graphs to a SPARQL Graph Store Protocol endpoint")
+    publish = command("publish", _publish, "PUT the graphs to a SPARQL Graph Store Protocol endpoint", base=True,
+                      dist=True, store=True)
     publish.add_argument("--to", required=True, help="the Graph Store endpoint URL, e.g. http://host:7878/store")
     publish.add_argument("--auth", help="user:password")
     publish.add_argument("--digest", action="store_true", help="HTTP digest authentication (default: basic)")
-    publish.add_argument("--dist", type=Path, default=DEFAULT_DIST, help="the build to publish")
-    publish.add_argument("--store", help="publish an oxigraph:PATH store instead of --dist")
-    publish.set_defaults(run=_publish)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit status."""
+    from ntrkkg.build.loading import SourceError
+    from ntrkkg.build.pipeline import BuildError
+    from ntrkkg.store.local import StoreError
+    from ntrkkg.table import TableError
+
     args = _parser().parse_args(argv)
     try:
-        return int(args.run(args))
-    except (SourceError, BuildError) as error:
+        settings = Settings.from_env(base=getattr(args, "base", None), dist=getattr(args, "out", None)
+                                     or getattr(args, "dist", None), store=getattr(args, "store", None))
+        return int(args.run(args, settings))
+    except (ConfigError, SourceError, BuildError, StoreError, TableError, FileNotFoundError) as error:
         print(f"ntrkkg: {error}", file=sys.stderr)
         return 1
-    except FileNotFoundError as error:
+    except OSError as error:  # network faults of publish, unreadable files
         print(f"ntrkkg: {error}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130
+    except Exception as error:  # a fault of ours: one line for the user, not a traceback
+        print(f"ntrkkg: internal error ({type(error).__name__}: {error}); please report it", file=sys.stderr)
+        return 70
 
 
 if __name__ == "__main__":

@@ -1,23 +1,21 @@
-"""IRIs of the dataset: the configurable base and the names derived from it."""
+"""IRIs of the dataset: the ontology's fixed namespace, and the names minted under a deployment base."""
 
 from __future__ import annotations
 
-import os
+from dataclasses import dataclass
 
 from rdflib import Namespace, URIRef
 
-#: The base that the curated files are written against.
-AUTHORED_BASE = "https://w3id.org/ntrkkg/"
+__all__ = ["AUTHORED_BASE", "NTRKKG", "REVIEW", "SD", "GraphNames", "dataset_iri", "graph_iri", "graph_names"]
 
+#: The base that the curated files are written against; a build may publish under another.
+AUTHORED_BASE = "https://w3id.org/ntrkkg/"
+#: The ontology's namespace. It stays fixed whatever the deployment base.
 NTRKKG = Namespace(AUTHORED_BASE + "ontology#")
+#: SPARQL 1.1 Service Description (rdflib has no constant for it).
+SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 #: The review whose Table 2 the graph is built from.
 REVIEW = URIRef("https://doi.org/10.1093/jjco/hyaf015")
-
-
-def configured_base() -> str:
-    """The base IRI to publish under: ``NTRKKG_BASE`` if set, else the authored base."""
-    base = os.environ.get("NTRKKG_BASE", AUTHORED_BASE)
-    return base if base.endswith("/") else base + "/"
 
 
 def graph_iri(name: str, base: str = AUTHORED_BASE) -> URIRef:
@@ -26,4 +24,26 @@ def graph_iri(name: str, base: str = AUTHORED_BASE) -> URIRef:
 
 
 def dataset_iri(base: str = AUTHORED_BASE) -> URIRef:
+    """The IRI of the dataset itself (the subject of its VoID description)."""
     return URIRef(f"{base}dataset")
+
+
+@dataclass(frozen=True)
+class GraphNames:
+    """The named graphs a served store holds."""
+
+    asserted: str
+    inferred: str
+    void: str
+    examples: str
+
+    @property
+    def default(self) -> tuple[str, ...]:
+        """The graphs whose union is the default graph."""
+        return (self.asserted, self.inferred)
+
+
+def graph_names(base: str, endpoint: str) -> GraphNames:
+    """Graph names of a deployment: data graphs under ``base``, descriptions under ``endpoint``."""
+    return GraphNames(str(graph_iri("asserted", base)), str(graph_iri("inferred", base)),
+                      f"{endpoint}/.well-known/void", f"{endpoint}/.well-known/sparql-examples")

@@ -7,7 +7,7 @@ import io
 from dataclasses import dataclass, field
 from html import escape
 
-import pyoxigraph as ox
+from ntrkkg.sparql.service import QueryService
 
 CELLS_QUERY = """
 PREFIX ntrkkg: <https://w3id.org/ntrkkg/ontology#>
@@ -63,34 +63,34 @@ class Row:
     cells: list[Cell] = field(default_factory=list)
 
 
-def _solutions(store: ox.Store, sparql: str) -> ox.QuerySolutions:
-    results = store.query(sparql, use_default_graph_as_union=True)
-    assert isinstance(results, ox.QuerySolutions)
-    return results
+class TableError(Exception):
+    """The graph does not hold the table (for example, a build of other data)."""
 
 
-def read_rows(store: ox.Store) -> tuple[tuple[str, str], list[Row]]:
+def read_rows(service: QueryService) -> tuple[tuple[str, str], list[Row]]:
     """The column headings and the rows, cells and statement texts, in table order."""
-    header = next(iter(_solutions(store, HEADER_QUERY)))
-    headings = (header["first"].value, header["second"].value)
+    headers = service.rows(HEADER_QUERY)
+    if len(headers) != 1:
+        raise TableError(f"the graph describes {len(headers)} source tables with column headings; expected one")
+    headings = (headers[0]["first"].value, headers[0]["second"].value)
     rows: dict[int, Row] = {}
-    for sol in _solutions(store, CELLS_QUERY):
+    for sol in service.rows(CELLS_QUERY):
         number = int(sol["rowNumber"].value)
-        group = sol["groupName"].value if sol["groupName"] is not None else None
+        group = sol["groupName"].value if "groupName" in sol else None
         row = rows.setdefault(number, Row(number, sol["row"].value, sol["rowName"].value, group))
         heading = sol["heading"].value
         if not row.cells or row.cells[-1].heading != heading:
             row.cells.append(Cell(sol["facetLabel"].value, heading))
         row.cells[-1].texts.append(sol["text"].value)
         row.cells[-1].statements.append(sol["statement"].value)
-        refs = sol["refs"].value if sol["refs"] is not None else ""
+        refs = sol["refs"].value if "refs" in sol else ""
         row.cells[-1].references.update(int(r) for r in refs.split(",") if r)
     return headings, [rows[n] for n in sorted(rows)]
 
 
-def as_text(store: ox.Store) -> str:
+def as_text(service: QueryService) -> str:
     """The table as the source prints it: header line, then one line per cell."""
-    (first, second), rows = read_rows(store)
+    (first, second), rows = read_rows(service)
     lines = [first + second]
     previous_group = None
     for row in rows:
@@ -106,8 +106,8 @@ def _escape_markdown(text: str) -> str:
     return text.replace("|", "\\|")
 
 
-def as_markdown(store: ox.Store) -> str:
-    (first, second), rows = read_rows(store)
+def as_markdown(service: QueryService) -> str:
+    (first, second), rows = read_rows(service)
     lines = [f"| {first} | {second} |", "| --- | --- |"]
     for row in rows:
         name = f"{row.group} — {row.name}" if row.group else row.name
@@ -116,8 +116,8 @@ def as_markdown(store: ox.Store) -> str:
     return "\n".join(lines) + "\n"
 
 
-def as_csv(store: ox.Store) -> str:
-    _, rows = read_rows(store)
+def as_csv(service: QueryService) -> str:
+    _, rows = read_rows(service)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(["row", "group", "tumour_type", "tumour_type_iri", "facet", "heading",
@@ -130,9 +130,9 @@ def as_csv(store: ox.Store) -> str:
     return buffer.getvalue()
 
 
-def as_html(store: ox.Store) -> str:
+def as_html(service: QueryService) -> str:
     """A standalone HTML table; each statement's text links to the statement's IRI."""
-    (first, second), rows = read_rows(store)
+    (first, second), rows = read_rows(service)
     out = ["<!doctype html>", '<html lang="en"><head><meta charset="utf-8">',
            "<title>Table 2: Histological classification of NTRK fusion gene–positive sarcoma</title>",
            "<style>body{font:14px/1.45 system-ui,sans-serif;margin:2em}table{border-collapse:collapse}"

@@ -1,84 +1,67 @@
-"""The web service: an application factory with the SPARQL and linked-data blueprints."""
+"""The web service: an application factory with the SPARQL protocol and linked-data blueprints.
+
+Nothing outside this package imports it; it reaches the data only through :class:`QueryService`.
+"""
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 from typing import Any
 
-import pyoxigraph as ox
 from flask import Flask, Response, request
 from werkzeug.exceptions import HTTPException
 
+from ntrkkg.config import Settings
 from ntrkkg.examples import examples
-from ntrkkg.web.dataset import graph_names, graph_sizes, load_store, service_description
-from ntrkkg.web.engine import EnginePool, Evaluator, evaluate
-from ntrkkg.web.settings import Settings
-from ntrkkg.web.sparql import Service, problem
+from ntrkkg.sparql.service import QueryService
+from ntrkkg.web.description import graph_sizes, service_description
+from ntrkkg.web.protocol import Site, problem
+
+__all__ = ["create_app"]
+
+#: Pages may run only their own scripts and styles (the editor's are inline), and may not be framed.
+CSP = ("default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+       "img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
 
 
-def _examples() -> list[dict[str, str]]:
-    """The example queries as editor tabs."""
-    return [{"id": e.name, "comment": e.comment, "query": e.query} for e in sorted(examples(), key=lambda e: e.iri)]
-
-
-def create_app(
-    settings: Settings | None = None,
-    *,
-    store_factory: Callable[[], ox.Store] | None = None,
-    default_graphs: tuple[str, ...] | None | str = "dataset",
-    base: str = "https://w3id.org/ntrkkg/",
-    open_in_child: bool = False,
-    evaluator: Evaluator = evaluate,
-) -> Flask:
-    """Build the app. By default it serves ``settings.dist``; tests may pass their own store.
-
-    ``default_graphs="dataset"`` makes the default graph the union of the asserted and inferred
-    graphs; ``None`` leaves the store's own default graph. ``open_in_child`` and ``evaluator``
-    go to the :class:`EnginePool` (``ntrkkg.backends`` uses them for on-disk and remote stores).
-    """
+def create_app(settings: Settings | None = None, *, service: QueryService | None = None) -> Flask:
+    """Build the app over ``settings`` (by default read from the environment)."""
     settings = settings or Settings.from_env()
-    names = graph_names(base, settings.endpoint)
-    factory = store_factory or (lambda: load_store(settings.dist, names))
-    defaults = names.default if default_graphs == "dataset" else default_graphs
-    probe = factory()
-    sizes = graph_sizes(probe)
-    description = service_description(settings.endpoint, names if defaults == names.default else None, sizes)
-
+    service = service or QueryService.open(settings)
+    sizes = graph_sizes(service)
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = settings.max_request_bytes
-    app.extensions["ntrkkg"] = Service(
-        settings=settings,
-        engines=EnginePool(factory, settings.engines, open_in_child=open_in_child, evaluator=evaluator,
-                           store=probe),
-        default_graphs=defaults if isinstance(defaults, tuple) or defaults is None else None,
-        description=description,
-        examples=_examples(),
+    app.extensions["ntrkkg"] = Site(
+        settings=settings, service=service, sizes=sizes,
+        description=service_description(settings, sizes),
+        examples=[{"id": e.name, "comment": e.comment, "query": e.query}
+                  for e in sorted(examples(settings.base), key=lambda e: e.iri)],
         started=time.time(),
     )
-    app.extensions["ntrkkg.names"] = names
-    app.extensions["ntrkkg.base"] = base
-    app.extensions["ntrkkg.sizes"] = sizes
 
-    from ntrkkg.web import pages, sparql
+    from ntrkkg.web import pages, protocol
 
-    app.register_blueprint(sparql.blueprint)
+    app.register_blueprint(protocol.blueprint)
     app.register_blueprint(pages.blueprint)
 
     @app.after_request
-    def cors(response: Response) -> Response:
+    def headers(response: Response) -> Response:
         response.headers["Access-Control-Allow-Origin"] = "*"
-        response.headers["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
+        response.headers["Access-Control-Allow-Methods"] = "GET, HEAD, POST, OPTIONS"
         response.headers["Access-Control-Allow-Headers"] = "Accept, Content-Type, Authorization"
         response.headers["Access-Control-Max-Age"] = "86400"
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        if response.mimetype == "text/html":
+            response.headers["Content-Security-Policy"] = CSP
+            response.headers["X-Frame-Options"] = "DENY"
+            response.headers["Referrer-Policy"] = "same-origin"
         return response
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> Response:
         response = problem(error.code or 400, error.description or error.name)
-        if error.code == 405 and hasattr(error, "valid_methods") and error.valid_methods:
-            response.headers["Allow"] = ", ".join(error.valid_methods)
+        if error.code == 405 and getattr(error, "valid_methods", None):
+            response.headers["Allow"] = ", ".join(error.valid_methods)  # type: ignore[attr-defined]
         return response
 
     @app.errorhandler(Exception)
@@ -90,5 +73,5 @@ def create_app(
 
 
 def application(**kwargs: Any) -> Flask:
-    """Entry point for WSGI servers: ``gunicorn 'ntrkkg.web:application()'``."""
+    """Entry point for WSGI servers: ``waitress-serve --call 'ntrkkg.web:application'``."""
     return create_app(**kwargs)

@@ -4,51 +4,35 @@ from __future__ import annotations
 
 import json
 import mimetypes
+import time
 from functools import cache
 from pathlib import Path
 
 import pyoxigraph as ox
-from flask import Blueprint, Response, abort, current_app, render_template, request, send_from_directory
+from flask import Blueprint, Response, abort, render_template, request, send_from_directory
 
-from ntrkkg.web.formats import GRAPH_FORMATS, NotAcceptable, choose
-from ntrkkg.web.sparql import problem, service, uptime
+from ntrkkg.formats import BY_KEY, GRAPH_FORMATS, NotAcceptable, by_suffix, choose
+from ntrkkg.outputs import diagrams
+from ntrkkg.prefixes import converter
+from ntrkkg.resources import resource_dir
+from ntrkkg.sparql.service import QueryFailed
+from ntrkkg.web.protocol import STATUS, problem, site
 
 blueprint = Blueprint("pages", __name__)
 
 ENTITY_KINDS = ("gene", "marker", "fusion", "drug", "reference", "disease", "modality", "sequence",
                 "note", "cell", "statement", "table", "graph", "dataset")
-DUMP_TYPES = {".svg": "image/svg+xml", ".ttl": "text/turtle", ".nt": "application/n-triples",
-              ".nq": "application/n-quads",
-              ".jsonld": "application/ld+json", ".rdf": "application/rdf+xml", ".gz": "application/gzip",
-              ".tsv": "text/tab-separated-values", "": "text/plain"}
 LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 DEFINITION = "http://www.w3.org/2004/02/skos/core#definition"
-PREFIXES = ("PREFIX ntrkkg: <https://w3id.org/ntrkkg/ontology#>\n"
-            "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n")
-
-
-def _store() -> ox.Store:
-    return service().engines.store
 
 
 def _base() -> str:
-    return current_app.extensions["ntrkkg.base"]  # type: ignore[no-any-return]
-
-
-def _bind(query: str, **bindings: str) -> str:
-    """Put IRIs in place of ``?name`` variables; NamedNode rejects anything that is not an IRI."""
-    for name, value in bindings.items():
-        query = query.replace(f"?{name}", str(ox.NamedNode(value)))
-    return query
+    return site().settings.base
 
 
 def _rows(query: str, **bindings: str) -> list[dict[str, str]]:
-    names = current_app.extensions["ntrkkg.names"]
-    results = _store().query(PREFIXES + _bind(query, **bindings),
-                             default_graph=[ox.NamedNode(g) for g in names.default])
-    assert isinstance(results, ox.QuerySolutions)
-    variables = [v.value for v in results.variables]
-    return [{v: s[v].value for v in variables if s[v] is not None} for s in results]
+    """Rows of one of the pages' own queries, through the same door and engines as any query."""
+    return site().service.values(query, **bindings)
 
 
 def _wants_html(override: str | None) -> bool:
@@ -56,6 +40,11 @@ def _wants_html(override: str | None) -> bool:
         return override == "html"
     offers = ["text/html"] + [f.media_type for f in GRAPH_FORMATS]
     return request.accept_mimetypes.best_match(offers, default="text/html") == "text/html"
+
+
+@blueprint.errorhandler(QueryFailed)
+def _failed(error: QueryFailed) -> Response:
+    return problem(STATUS.get(error.outcome.status, 500), error.outcome.message)
 
 
 @blueprint.route("/")
@@ -70,11 +59,11 @@ def home() -> Response:
         counts[name] = _rows(f"SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE {{ ?x a ntrkkg:{cls} }}")[0]["n"]
     rows = _rows("""SELECT ?row ?n ?label WHERE { ?row ntrkkg:tableRowNumber ?n ; rdfs:label ?label }
                     ORDER BY ?n""")
-    sizes = current_app.extensions["ntrkkg.sizes"]
-    model = service().settings.dist / "model.svg"
+    sizes = site().sizes
+    model = site().settings.dist / "model.svg"
     diagram = model.read_text(encoding="utf-8") if model.exists() else None
     return _html("home.html", counts=counts, sizes=sizes, rows=rows, base=_base(),
-                 examples=service().examples, diagram=diagram)
+                 examples=site().examples, diagram=diagram)
 
 
 def _html(template: str, **context: object) -> Response:
@@ -88,11 +77,14 @@ def health() -> Response:
 
 @blueprint.route("/stats")
 def stats() -> Response:
-    svc = service()
-    sizes = current_app.extensions["ntrkkg.sizes"]
-    body = {"triples": sum(sizes.values()), "graphs": {g: n for g, n in sorted(sizes.items())},
-            "uptime_seconds": round(uptime(), 1), "queries_served": svc.queries_served,
-            "timeout_seconds": svc.settings.timeout, "row_cap": svc.settings.row_cap}
+    s = site()
+    pool = s.service.pool.stats
+    body = {"triples": sum(s.sizes.values()), "graphs": dict(sorted(s.sizes.items())),
+            "uptime_seconds": round(time.time() - s.started, 1), "queries_served": pool.jobs + s.service.cache_hits,
+            "cache_hits": s.service.cache_hits, "cache_bytes": s.service.cache_bytes(),
+            "timeouts": pool.timeouts, "engine_crashes": pool.crashes, "engines_recycled": pool.recycled,
+            "refused_busy": pool.refused_busy, "refused_client_share": pool.refused_client,
+            "timeout_seconds": s.settings.timeout, "row_cap": s.settings.row_cap}
     return Response(json.dumps(body, indent=2), content_type="application/json")
 
 
@@ -110,7 +102,7 @@ def _checksums(dist: Path) -> dict[str, str]:
 
 @blueprint.route("/downloads/")
 def downloads() -> Response:
-    dist = service().settings.dist
+    dist = site().settings.dist
     sums = _checksums(dist)
     files = [{"name": p.name, "size": p.stat().st_size, "sha256": sums.get(p.name, "")}
              for p in sorted(dist.iterdir()) if p.is_file() and not p.name.startswith(".")]
@@ -121,11 +113,15 @@ def downloads() -> Response:
 
 @blueprint.route("/downloads/<path:name>")
 def download(name: str) -> Response:
-    dist = service().settings.dist.resolve()
+    dist = site().settings.dist.resolve()
     path = (dist / name).resolve()
     if path.parent != dist or not path.is_file():
         abort(404, description=f"no download named {name!r}")
-    mimetype = DUMP_TYPES.get(path.suffix, mimetypes.guess_type(path.name)[0] or "application/octet-stream")
+    known = by_suffix(path.suffix) or BY_KEY.get(path.suffix.lstrip("."))
+    if path.suffix == ".gz":
+        mimetype = "application/gzip"  # served as stored: a client that wants it inflated does so itself
+    else:
+        mimetype = known.media_type if known else mimetypes.guess_type(path.name)[0] or "application/octet-stream"
     response = send_from_directory(dist, path.name, mimetype=mimetype, conditional=True, etag=True)
     if mimetype.startswith("text/") or mimetype.endswith(("+json", "+xml", "triples", "quads")):
         response.headers["Content-Type"] = f"{mimetype}; charset=utf-8"
@@ -139,8 +135,8 @@ def _graph_response(graph_name: str) -> Response:
         fmt = choose(request.accept_mimetypes, request.args.get("format"), graph=True)
     except NotAcceptable as error:
         return problem(406, str(error))
-    query = f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{graph_name}> {{ ?s ?p ?o }} }}"
-    body = _store().query(query).serialize(format=fmt.oxigraph)
+    query = "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?graph { ?s ?p ?o } }"
+    body = site().service.answer(query, fmt.key, graph=graph_name).body
     response = Response(body, content_type=fmt.content_type)
     response.vary.add("Accept")
     return response
@@ -149,46 +145,40 @@ def _graph_response(graph_name: str) -> Response:
 @blueprint.route("/.well-known/void")
 @blueprint.route("/sparql/.well-known/void")
 def void() -> Response:
-    return _graph_response(current_app.extensions["ntrkkg.names"].void)
+    return _graph_response(site().settings.names.void)
 
 
 @blueprint.route("/.well-known/sparql-examples")
 @blueprint.route("/sparql/.well-known/sparql-examples")
 def examples() -> Response:
-    return _graph_response(current_app.extensions["ntrkkg.names"].examples)
+    return _graph_response(site().settings.names.examples)
 
 
 # --- The ontology ---------------------------------------------------------------------------
 
-@cache
-def _ontology_html(source: str) -> str:
-    from ntrkkg.ontology_docs import render_html
-
-    return render_html(Path(source))
-
-
 @blueprint.route("/ontology")
 def ontology() -> Response:
-    from ntrkkg.resources import resource_dir
-
-    source = resource_dir("ontology") / "ntrkkg.ttl"
+    """The ontology: its pyLODE page (rendered at build time) or its RDF."""
     override = request.args.get("format")
     if _wants_html(override):
-        try:
-            return _html_text(_ontology_html(str(source)))
-        except Exception as error:  # documentation is optional; the RDF is not
-            current_app.logger.warning("ontology documentation unavailable: %s", error)
-            return problem(406, "HTML documentation is not available here; ask for text/turtle")
+        page = site().settings.dist / "ontology.html"
+        if page.is_file():
+            return _html_text(page.read_text(encoding="utf-8"))
+        if override:
+            return problem(404, "this build has no ontology page (build with pyLODE: pip install 'ntrkkg[docs]')")
     try:
-        fmt = choose(request.accept_mimetypes, override, graph=True)
+        fmt = choose(request.accept_mimetypes, None if override == "html" else override, graph=True)
     except NotAcceptable as error:
         return problem(406, str(error))
-    store = ox.Store()
-    store.bulk_load(path=str(source), format=ox.RdfFormat.TURTLE)
-    body = store.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }").serialize(format=fmt.oxigraph)
+    body = ox.serialize(_ontology_triples(), format=fmt.oxigraph, prefixes=dict(converter().bimap))
     response = Response(body, content_type=fmt.content_type)
     response.vary.add("Accept")
     return response
+
+
+@cache
+def _ontology_triples() -> tuple[ox.Triple, ...]:
+    return tuple(ox.parse(path=str(resource_dir("ontology") / "ntrkkg.ttl"), format=ox.RdfFormat.TURTLE))
 
 
 def _html_text(text: str) -> Response:
@@ -200,9 +190,9 @@ def _html_text(text: str) -> Response:
 def _describe(iri: str) -> tuple[list[dict[str, str]], list[dict[str, str]]]:
     outgoing = _rows("""SELECT ?p ?pl ?o ?ol WHERE { ?this ?p ?o . FILTER(!isBlank(?o))
         OPTIONAL { ?p rdfs:label ?pl } OPTIONAL { ?o rdfs:label ?ol } } ORDER BY ?p ?o""", this=iri)
-    asserted = current_app.extensions["ntrkkg.names"].asserted
-    incoming = _rows(f"""SELECT ?s ?sl ?p ?pl WHERE {{ GRAPH <{asserted}> {{ ?s ?p ?this }} FILTER(!isBlank(?s))
-        OPTIONAL {{ ?s rdfs:label ?sl }} OPTIONAL {{ ?p rdfs:label ?pl }} }} ORDER BY ?p ?s LIMIT 300""", this=iri)
+    incoming = _rows("""SELECT ?s ?sl ?p ?pl WHERE { GRAPH ?asserted { ?s ?p ?this } FILTER(!isBlank(?s))
+        OPTIONAL { ?s rdfs:label ?sl } OPTIONAL { ?p rdfs:label ?pl } } ORDER BY ?p ?s LIMIT 300""",
+                     this=iri, asserted=site().settings.names.asserted)
     return outgoing, incoming
 
 
@@ -218,28 +208,10 @@ def _external_links(iri: str) -> list[dict[str, str]]:
         OPTIONAL { ?p rdfs:label ?pl } } ORDER BY ?p ?o""", this=iri)
 
 
-DISPLAY_PREFIXES = (
-    ("rdf:", "http://www.w3.org/1999/02/22-rdf-syntax-ns#"), ("rdfs:", "http://www.w3.org/2000/01/rdf-schema#"),
-    ("owl:", "http://www.w3.org/2002/07/owl#"), ("xsd:", "http://www.w3.org/2001/XMLSchema#"),
-    ("skos:", "http://www.w3.org/2004/02/skos/core#"), ("dcterms:", "http://purl.org/dc/terms/"),
-    ("prov:", "http://www.w3.org/ns/prov#"), ("ntrkkg:", "https://w3id.org/ntrkkg/ontology#"),
-)
-
-
 @blueprint.app_template_filter("curie")
 def curie(iri: str) -> str:
     """A short form of an IRI for display (the link keeps the full IRI)."""
-    for prefix, namespace in DISPLAY_PREFIXES:
-        if iri.startswith(namespace):
-            return prefix + iri[len(namespace):]
-    return _external_converter().compress(iri) or iri
-
-
-@cache
-def _external_converter():  # type: ignore[no-untyped-def]
-    from ntrkkg.mappings import converter
-
-    return converter(_base())
+    return converter().compress(iri) or iri
 
 
 def _statements(iri: str) -> list[dict[str, str]]:
@@ -280,11 +252,10 @@ def entity(kind: str, rest: str) -> Response:
         fmt = choose(request.accept_mimetypes, override, graph=True)
     except NotAcceptable as error:
         return problem(406, str(error))
-    names = current_app.extensions["ntrkkg.names"]
-    results = _store().query(
-        _bind("CONSTRUCT { ?this ?p ?o . ?s ?q ?this } WHERE { { ?this ?p ?o } UNION { ?s ?q ?this } }", this=iri),
-        default_graph=[ox.NamedNode(g) for g in names.default])
-    response = Response(results.serialize(format=fmt.oxigraph), content_type=fmt.content_type)
+    body = site().service.answer(
+        "CONSTRUCT { ?this ?p ?o . ?s ?q ?this } WHERE { { ?this ?p ?o } UNION { ?s ?q ?this } }", fmt.key,
+        this=iri).body
+    response = Response(body, content_type=fmt.content_type)
     response.vary.add("Accept")
     return response
 
@@ -332,8 +303,6 @@ def _kind_of(iri: str) -> str:
 
 @cache
 def _picture(iri: str, label: str) -> str | None:
-    from ntrkkg import diagrams
-
     if not diagrams.available():
         return None
     base = _base()

@@ -1,37 +1,30 @@
-"""Serving the app under gunicorn (never Flask's development server)."""
+"""Serving the app with waitress, which reads each request whole before a worker thread sees it.
+
+Slow clients (trickled headers or bodies) then cost a socket in waitress's event loop, not a
+thread, so they cannot starve ``/health`` or other queries. One process serves everything, so the
+result cache and the counters are service-wide; the engines are separate processes anyway.
+"""
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask import Flask
-from gunicorn.app.base import BaseApplication
+
+from ntrkkg.config import Settings
+
+__all__ = ["serve", "threads_for"]
 
 
-class GunicornServer(BaseApplication):  # type: ignore[misc]
-    def __init__(self, app: Flask, options: dict[str, Any]) -> None:
-        self._app = app
-        self._options = options
-        super().__init__()
-
-    def load_config(self) -> None:
-        for key, value in self._options.items():
-            self.cfg.set(key, value)
-
-    def load(self) -> Flask:
-        return self._app
+def threads_for(settings: Settings) -> int:
+    """Enough threads for every engine and every queued query, with some left for pages and /health."""
+    return 5 * settings.engines + 8
 
 
-def serve(app: Flask, host: str, port: int, workers: int, threads: int) -> None:
-    """Run ``app`` under gunicorn's threaded workers; the app is loaded once, then forked."""
-    GunicornServer(app, {
-        "bind": f"{host}:{port}",
-        "workers": workers,
-        "worker_class": "gthread",
-        "threads": threads,
-        "timeout": 120,
-        "graceful_timeout": 10,
-        "accesslog": "-",
-        "errorlog": "-",
-        "loglevel": "info",
-    }).run()
+def serve(app: Flask, settings: Settings, host: str, port: int) -> None:
+    """Serve ``app`` on ``host:port`` until interrupted."""
+    try:
+        from waitress import serve as waitress_serve
+    except ImportError:
+        raise SystemExit("ntrkkg serve needs the serve extra: pip install 'ntrkkg[serve]'") from None
+    waitress_serve(app, host=host, port=port, threads=threads_for(settings), connection_limit=1000,
+                   channel_timeout=30, cleanup_interval=5, max_request_body_size=settings.max_request_bytes,
+                   max_request_header_size=64 * 2**10, asyncore_use_poll=True, ident="ntrkkg")

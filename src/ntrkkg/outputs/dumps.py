@@ -10,33 +10,32 @@ from pathlib import Path
 import pyoxigraph as ox
 from rdflib import Graph
 
-from ntrkkg.build import BuildResult
-from ntrkkg.mappings import write_sssom
+from ntrkkg.build.pipeline import BuildResult
+from ntrkkg.formats import BY_KEY, Format
 from ntrkkg.namespaces import graph_iri
-from ntrkkg.void import describe
+from ntrkkg.outputs import diagrams
+from ntrkkg.outputs.sssom import write_sssom
+from ntrkkg.outputs.ontology_docs import ontology_page
+from ntrkkg.outputs.void import describe
 
 
 @dataclass(frozen=True)
-class DumpFormat:
-    suffix: str
-    rdflib_format: str
-    media_type: str
+class Dump:
+    """One dump file: its format and what it holds."""
+
+    format: Format
     description: str
 
 
-ASSERTED_FORMATS = (
-    DumpFormat("ttl", "turtle", "text/turtle", "asserted graph, Turtle"),
-    DumpFormat("nt", "nt", "application/n-triples", "asserted graph, N-Triples (sorted)"),
-    DumpFormat("jsonld", "json-ld", "application/ld+json", "asserted graph, JSON-LD"),
-    DumpFormat("rdf", "xml", "application/rdf+xml", "asserted graph, RDF/XML"),
-)
-QUADS_FORMAT = DumpFormat(
-    "nq", "nquads", "application/n-quads", "asserted and inferred named graphs, N-Quads (sorted)"
-)
+ASSERTED_DUMPS = tuple(Dump(BY_KEY[key], f"asserted graph, {text}") for key, text in (
+    ("turtle", "Turtle"), ("ntriples", "N-Triples (sorted)"), ("jsonld", "JSON-LD"), ("rdfxml", "RDF/XML")))
+QUADS_DUMP = Dump(BY_KEY["nquads"], "asserted and inferred named graphs, N-Quads (sorted); the inferred graph holds "
+                  "the OWL-RL closure")
 
 
-def dump_name(version: str, fmt: DumpFormat) -> str:
-    return f"ntrkkg-{version}.{fmt.suffix}"
+def dump_name(version: str, dump: Dump) -> str:
+    """The file name of a dump of dataset ``version``."""
+    return f"ntrkkg-{version}.{dump.format.suffix}"
 
 
 def _sorted_lines(text: str) -> str:
@@ -81,37 +80,40 @@ def write_dumps(out: Path, result: BuildResult) -> None:
     """Write every dump, its .gz, the VoID description and SHA256SUMS into ``out``."""
     asserted = result.asserted
     asserted_nt = canonical_ntriples(asserted)
-    written: list[tuple[Path, DumpFormat]] = []
-    for fmt in ASSERTED_FORMATS:
-        path = out / dump_name(result.version, fmt)
-        if fmt.suffix == "nt":
+    written: list[tuple[Path, Dump]] = []
+    for dump in ASSERTED_DUMPS:
+        path = out / dump_name(result.version, dump)
+        if dump.format.key == "ntriples":
             path.write_text(asserted_nt, encoding="utf-8")
         else:
-            asserted.serialize(path, format=fmt.rdflib_format, encoding="utf-8")
-        written.append((path, fmt))
-    quads = out / dump_name(result.version, QUADS_FORMAT)
+            asserted.serialize(path, format=dump.format.rdflib, encoding="utf-8")
+        written.append((path, dump))
+    quads = out / dump_name(result.version, QUADS_DUMP)
     named = {
         str(graph_iri("asserted", result.base)): asserted_nt,
         str(graph_iri("inferred", result.base)): result.inferred.serialize(format="nt"),
     }
     quads.write_text(_nquads(named), encoding="utf-8")
-    written.append((quads, QUADS_FORMAT))
+    written.append((quads, QUADS_DUMP))
 
     files = []
-    for path, fmt in written:
-        files.append((path, fmt.media_type, fmt.description))
-        files.append((_gzip(path), "application/gzip", fmt.description + ", gzip-compressed"))
+    for path, dump in written:
+        files.append((path, dump.format.media_type, dump.description))
+        files.append((_gzip(path), "application/gzip", dump.description + ", gzip-compressed"))
 
     sssom = out / f"ntrkkg-{result.version}.sssom.tsv"
     write_sssom(sssom, result.asserted, result.base, result.version)
     files.append((sssom, "text/tab-separated-values", "mapping set to external ontologies, SSSOM TSV"))
 
-    from ntrkkg import diagrams
-
     if diagrams.available():
         model = out / "model.svg"
         model.write_text(diagrams.ontology_svg(result.asserted, result.base), encoding="utf-8")
         files.append((model, "image/svg+xml", "diagram of the model: kinds of node and the properties linking them"))
+
+    page = ontology_page()
+    if page is not None:
+        (out / "ontology.html").write_text(page, encoding="utf-8")
+        files.append((out / "ontology.html", "text/html", "documentation of the ontology (pyLODE)"))
 
     void = out / "void.ttl"
     describe(result, asserted, files).serialize(void, format="turtle", encoding="utf-8")

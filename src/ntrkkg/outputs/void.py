@@ -8,13 +8,14 @@ from typing import TYPE_CHECKING
 
 from rdflib import DCAT, DCTERMS, RDF, VOID, XSD, BNode, Graph, Literal, Namespace, URIRef
 
-from ntrkkg.mappings import mappings, scheme_of
-from ntrkkg.namespaces import dataset_iri, graph_iri
+from ntrkkg.formats import GRAPH_FORMATS
+from ntrkkg.namespaces import SD, dataset_iri, graph_iri
+from ntrkkg.outputs.sssom import mappings
+from ntrkkg.prefixes import scheme_of
 
 if TYPE_CHECKING:
-    from ntrkkg.build import BuildResult
+    from ntrkkg.build.pipeline import BuildResult
 
-SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 SPDX = Namespace("http://spdx.org/rdf/terms#")
 
 
@@ -53,8 +54,8 @@ def describe(
             void.add((ds, p, o))
     void.add((ds, DCTERMS.hasVersion, Literal(result.version)))
     void.add((ds, VOID.triples, Literal(len(asserted) + len(result.inferred))))
-    void.add((ds, VOID.feature, URIRef("http://www.w3.org/ns/formats/N-Triples")))
-    void.add((ds, VOID.feature, URIRef("http://www.w3.org/ns/formats/Turtle")))
+    for fmt in GRAPH_FORMATS[:2]:
+        void.add((ds, VOID.feature, URIRef(fmt.iri)))
     for name, graph in (("asserted", asserted), ("inferred", result.inferred)):
         subset = graph_iri(name, base)
         void.add((ds, VOID.subset, subset))

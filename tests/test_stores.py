@@ -28,14 +28,16 @@ from flask.testing import FlaskClient
 from rdflib import Namespace
 
 from conftest import CHECKOUT, free_port
-from ntrkkg.backends import BackendError, app_options, default_names, load, parse_spec, rdf_format
+from ntrkkg.config import Settings
 from ntrkkg.examples import examples
+from ntrkkg.store.local import StoreError, bulk_load, rdf_format, serving_store
+from ntrkkg.store.remote import parse_spec
 from ntrkkg.web import create_app
-from ntrkkg.web.settings import Settings
 
 SH = Namespace("http://www.w3.org/ns/shacl#")
 SPEX = Namespace("https://purl.expasy.org/sparql-examples/ontology#")
-NAMES = default_names(Settings().endpoint)
+NAMES = Settings().names
+BASE = Settings().base
 NUMERIC = {f"http://www.w3.org/2001/XMLSchema#{t}" for t in (
     "integer", "decimal", "double", "float", "int", "long", "short", "byte", "nonNegativeInteger",
     "positiveInteger", "unsignedInt", "unsignedLong")}
@@ -124,8 +126,7 @@ def ntrkkg(*args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]
 
 
 def remote_app(spec: str) -> Flask:
-    settings = Settings(dist=Path("/nonexistent"), timeout=10.0, row_cap=5000, engines=2)
-    return create_app(settings, **app_options(spec, settings.timeout))
+    return create_app(Settings(dist=Path("/nonexistent"), store=spec, timeout=10.0, row_cap=5000, engines=2))
 
 
 # --- Loading an on-disk store ------------------------------------------------------------------
@@ -134,7 +135,7 @@ def test_specs_and_formats() -> None:
     assert parse_spec("oxigraph:/srv/store") == ("oxigraph", "/srv/store")
     assert parse_spec("sparql:http://127.0.0.1:7878/query") == ("sparql", "http://127.0.0.1:7878/query")
     for bad in ("store", "sparql:ftp://x", "virtuoso:x"):
-        with pytest.raises(BackendError, match="store|URL"):
+        with pytest.raises(StoreError, match="store|URL"):
             parse_spec(bad)
     assert rdf_format(Path("a.nq.gz")) == (ox.RdfFormat.N_QUADS, True)
     assert rdf_format(Path("a.jsonld")) == (ox.RdfFormat.JSON_LD, False)
@@ -145,7 +146,7 @@ def test_specs_and_formats() -> None:
 def disk_store(dist: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The session build loaded from its dist folder (dump, VoID, examples) into an on-disk store."""
     path = tmp_path_factory.mktemp("disk") / "store"
-    report = load(str(path), [dist], names=NAMES, progress=False)
+    report = bulk_load(str(path), [dist], base=BASE, names=NAMES, progress=False)
     assert report.quads_after > 0
     return path
 
@@ -154,7 +155,7 @@ def test_load_dist_keeps_graph_names(disk_store: Path, app: Flask) -> None:
     store = ox.Store.read_only(str(disk_store))
     graphs = {g.value for g in store.named_graphs()}
     assert graphs == {NAMES.asserted, NAMES.inferred, NAMES.void, NAMES.examples}
-    embedded = app.extensions["ntrkkg"].engines.store
+    embedded = serving_store(app.extensions["ntrkkg"].settings.dist, BASE, NAMES)
     assert len(store) == len(embedded)
 
 
@@ -190,7 +191,7 @@ def test_disk_store_answers_like_memory(disk_store: Path, client: FlaskClient) -
         assert disk.get("/gene/NTRK3", headers={"Accept": "text/html"}).status_code == 200
         assert disk.get("/.well-known/void", headers={"Accept": "text/turtle"}).status_code == 200
     finally:
-        app.extensions["ntrkkg"].engines.close()
+        app.extensions["ntrkkg"].service.close()
 
 
 def test_serve_disk_store_without_rebuild(disk_store: Path, tmp_path: Path) -> None:
@@ -200,7 +201,7 @@ def test_serve_disk_store_without_rebuild(disk_store: Path, tmp_path: Path) -> N
     port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "ntrkkg", "serve", "--host", "127.0.0.1", "--port", str(port), "--dist", str(empty),
-         "--store", f"oxigraph:{disk_store}", "--workers", "2", "--threads", "4"],
+         "--store", f"oxigraph:{disk_store}",],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=tmp_path)
     url = f"http://127.0.0.1:{port}"
     try:
@@ -299,7 +300,7 @@ def oxigraph_published(oxigraph_server: str, dist: Path) -> str:
 
 
 def test_publish_puts_each_graph(oxigraph_published: str, app: Flask) -> None:
-    embedded = app.extensions["ntrkkg"].engines.store
+    embedded = serving_store(app.extensions["ntrkkg"].settings.dist, BASE, NAMES)
     query = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
     remote = requests.post(oxigraph_published, data={"query": query},
                            headers={"Accept": "application/sparql-results+json"}, timeout=30).json()
@@ -311,7 +312,7 @@ def remote_client(query_url: str) -> Iterator[FlaskClient]:
     """A test client of the service in front of the remote endpoint ``query_url``."""
     app = remote_app(f"sparql:{query_url}")
     yield app.test_client()
-    app.extensions["ntrkkg"].engines.close()
+    app.extensions["ntrkkg"].service.close()
 
 
 @pytest.fixture(scope="module")
@@ -355,7 +356,7 @@ def test_serve_remote_store_from_the_command_line(oxigraph_published: str, tmp_p
     port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "ntrkkg", "serve", "--host", "127.0.0.1", "--port", str(port),
-         "--dist", str(tmp_path), "--store", f"sparql:{oxigraph_published}", "--workers", "1"],
+         "--dist", str(tmp_path), "--store", f"sparql:{oxigraph_published}"],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=tmp_path)
     url = f"http://127.0.0.1:{port}"
     try:

@@ -12,11 +12,12 @@ from pathlib import Path
 
 from rdflib import OWL, Dataset, Graph
 
-from ntrkkg.loading import load_files, rebase
-from ntrkkg.namespaces import configured_base, dataset_iri, graph_iri
-from ntrkkg.reasoning import infer
+from ntrkkg.build.loading import load_files, rebase
+from ntrkkg.build.reasoning import infer
+from ntrkkg.build.validation import ValidationReport, validate
+from ntrkkg.config import check_base
+from ntrkkg.namespaces import AUTHORED_BASE, dataset_iri, graph_iri
 from ntrkkg.resources import resource_dir, turtle_files
-from ntrkkg.validation import ValidationReport, validate
 
 
 class BuildError(Exception):
@@ -65,9 +66,16 @@ def dataset_version() -> str:
     return str(value) if value is not None else "unknown"
 
 
-def load_inputs(base: str | None = None) -> tuple[Graph, Graph]:
+def _base(base: str) -> str:
+    try:
+        return check_base(base)
+    except ValueError as error:
+        raise BuildError(f"base IRI {base!r}: {error}") from None
+
+
+def load_inputs(base: str = AUTHORED_BASE) -> tuple[Graph, Graph]:
     """The asserted graph (ontology + data) and the shapes graph, rebased to ``base``."""
-    base = base or configured_base()
+    base = _base(base)
     asserted = load_files(
         turtle_files(resource_dir("ontology")) + turtle_files(resource_dir("data"))
     )
@@ -75,9 +83,9 @@ def load_inputs(base: str | None = None) -> tuple[Graph, Graph]:
     return rebase(asserted, base), rebase(shapes, base)
 
 
-def build_dataset(base: str | None = None, *, check: bool = True) -> BuildResult:
+def build_dataset(base: str = AUTHORED_BASE, *, check: bool = True) -> BuildResult:
     """Load, reason and validate. Raises :class:`BuildError` if the graph violates a shape."""
-    base = base or configured_base()
+    base = _base(base)
     timings: dict[str, float] = {}
     with _stage(timings, "load"):
         asserted, shapes = load_inputs(base)

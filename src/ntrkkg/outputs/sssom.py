@@ -1,52 +1,15 @@
-"""Links to external ontologies: the pinned prefix map, and the mapping set as SSSOM TSV."""
+"""The curated links to external ontologies, read from their axioms and written as SSSOM TSV."""
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
-from functools import cache
-from importlib import resources
 from pathlib import Path
 
-import curies
-from rdflib import OWL, RDF, RDFS, Graph, Namespace, URIRef
+from rdflib import OWL, RDF, RDFS, SKOS, Graph, URIRef
 
-SKOS = Namespace("http://www.w3.org/2004/02/skos/core#")
-SSSOM = Namespace("https://w3id.org/sssom/")
-SEMAPV = Namespace("https://w3id.org/semapv/vocab/")
+from ntrkkg.prefixes import SSSOM, converter, scheme_of
+
 MATCH_PREDICATES = (SKOS.exactMatch, SKOS.closeMatch, SKOS.broadMatch, SKOS.narrowMatch, SKOS.relatedMatch)
-
-
-@dataclass(frozen=True)
-class Scheme:
-    key: str
-    curie_prefix: str
-    uri_prefix: str
-    pattern: str | None
-    name: str
-
-
-@cache
-def schemes() -> dict[str, Scheme]:
-    """The external identifier schemes, from the prefix map pinned in the package."""
-    raw = json.loads(resources.files("ntrkkg").joinpath("prefixes.json").read_text(encoding="utf-8"))
-    return {key: Scheme(key, v["curie_prefix"], v["uri_prefix"], v["pattern"], v["name"])
-            for key, v in raw["prefixes"].items()}
-
-
-def converter(base: str) -> curies.Converter:
-    """A CURIE converter for the external schemes, plus ``ntrkkg:`` for our own IRIs."""
-    records = [curies.Record(prefix=s.curie_prefix, uri_prefix=s.uri_prefix) for s in schemes().values()]
-    records.append(curies.Record(prefix="ntrkkg", uri_prefix=base))
-    records.append(curies.Record(prefix="skos", uri_prefix=str(SKOS)))
-    records.append(curies.Record(prefix="semapv", uri_prefix=str(SEMAPV)))
-    return curies.Converter(records)
-
-
-def scheme_of(iri: str) -> Scheme | None:
-    """The scheme whose namespace holds ``iri`` (the longest matching namespace)."""
-    found = [s for s in schemes().values() if iri.startswith(s.uri_prefix)]
-    return max(found, key=lambda s: len(s.uri_prefix)) if found else None
 
 
 @dataclass(frozen=True)
@@ -92,7 +55,7 @@ def write_sssom(path: Path, graph: Graph, base: str, version: str) -> int:
     """Write the mapping set as SSSOM TSV; returns the number of mappings."""
     conv = converter(base)
     rows = mappings(graph)
-    used = {"ntrkkg", "skos", "semapv"}
+    used = {"ntrkkg", "ntrkkg.ontology", "skos", "semapv"}
     lines = []
     for m in rows:
         scheme = scheme_of(str(m.object))

@@ -1,0 +1,25 @@
+"""HTML documentation of the ontology, rendered by pyLODE at build time (the ``docs`` extra)."""
+
+from __future__ import annotations
+
+import logging
+
+from ntrkkg.resources import resource_dir
+
+__all__ = ["ontology_page"]
+
+log = logging.getLogger(__name__)
+
+
+def ontology_page() -> str | None:
+    """The pyLODE page of ``ontology/ntrkkg.ttl``, or None when pyLODE is not installed or fails."""
+    try:
+        from pylode import OntPub
+    except ImportError:
+        log.warning("pyLODE is not installed (pip install 'ntrkkg[docs]'): no ontology.html in this build")
+        return None
+    try:
+        return str(OntPub(ontology=str(resource_dir("ontology") / "ntrkkg.ttl")).make_html())
+    except Exception as error:  # documentation is optional; a pyLODE fault must not fail the build
+        log.warning("pyLODE could not render the ontology: %s", error)
+        return None

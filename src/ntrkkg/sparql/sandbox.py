@@ -1,0 +1,431 @@
+"""Kernel-enforced confinement of a forked query engine.
+
+An engine process calls :func:`confine` right after the fork, before its first job.  From then on the kernel, not
+Python, enforces that it:
+
+* opens no network socket (seccomp: ``socket()`` fails with EACCES for every family but AF_UNIX; Landlock ABI >= 4
+  also denies TCP connect/bind), unless ``allow_network=True``;
+* reads no file but those below ``store_dir`` and the Python installation's library directories, and writes none
+  (Landlock);
+* runs no program and creates no process (seccomp: ``execve``, ``fork`` and non-thread ``clone`` fail with EPERM);
+* dumps no core and, when asked, maps at most ``memory_bytes`` of address space (``setrlimit``);
+* holds no capability, even when running as root.
+
+Everything is irreversible for the process and its future children.  :func:`probe` reports what this kernel can
+enforce without confining the caller.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import errno
+import importlib
+import json
+import os
+import platform
+import resource
+import select
+import signal
+import socket
+import sys
+import sysconfig
+from dataclasses import asdict, dataclass
+from typing import Any
+
+try:
+    import pyseccomp as _seccomp
+except (ImportError, OSError, RuntimeError):  # the package, or Debian's libseccomp.so.2, is missing
+    _seccomp = None
+
+__all__ = ["Confinement", "SandboxError", "confine", "landlock_abi", "preload", "probe", "python_dirs"]
+
+
+class SandboxError(Exception):
+    """A requested confinement mechanism could not be applied; the process may be partly confined."""
+
+
+@dataclass(frozen=True)
+class Confinement:
+    """What the kernel enforces in a process (or could enforce, from :func:`probe`)."""
+
+    seccomp: bool
+    landlock_abi: int  # 0 when Landlock is unavailable or was not applied
+    network_blocked: bool
+    files_restricted: bool
+    memory_bytes: int | None
+    capabilities_dropped: bool = False
+
+    def describe(self) -> str:
+        """One line for the operator."""
+        parts = [
+            "seccomp on (no exec, no new process" + (", sockets AF_UNIX only)" if self.network_blocked else ")")
+            if self.seccomp
+            else "seccomp OFF",
+            f"landlock ABI {self.landlock_abi}" if self.landlock_abi else "landlock OFF",
+            "network blocked" if self.network_blocked else "network OPEN",
+            "files restricted (read-only store and Python libs)" if self.files_restricted else "files OPEN",
+            f"address space <= {self.memory_bytes / 2**20:.0f} MiB" if self.memory_bytes else "memory unlimited",
+            "no capabilities" if self.capabilities_dropped else "capabilities kept",
+            "no core dumps",
+        ]
+        return "sandbox: " + "; ".join(parts)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain fields, for JSON (e.g. /health)."""
+        return asdict(self)
+
+
+# --- Landlock, through raw syscalls (the numbers are the same on every architecture) -------------------------
+
+_SYS_LANDLOCK_CREATE_RULESET = 444
+_SYS_LANDLOCK_ADD_RULE = 445
+_SYS_LANDLOCK_RESTRICT_SELF = 446
+_LANDLOCK_CREATE_RULESET_VERSION = 1
+_LANDLOCK_RULE_PATH_BENEATH = 1
+
+_FS_EXECUTE = 1 << 0
+_FS_READ_FILE = 1 << 2
+_FS_READ_DIR = 1 << 3
+_FS_ABI1 = (1 << 13) - 1  # execute, write, read, readdir, remove and make-* rights
+_FS_REFER = 1 << 13  # ABI 2
+_FS_TRUNCATE = 1 << 14  # ABI 3
+_FS_IOCTL_DEV = 1 << 15  # ABI 5
+_NET_BIND_TCP = 1 << 0  # ABI 4
+_NET_CONNECT_TCP = 1 << 1  # ABI 4
+_SCOPE_ABSTRACT_UNIX_SOCKET = 1 << 0  # ABI 6
+_SCOPE_SIGNAL = 1 << 1  # ABI 6
+
+_PR_SET_NO_NEW_PRIVS = 38
+_PR_CAPBSET_DROP = 24
+_PR_CAP_AMBIENT = 47
+_PR_CAP_AMBIENT_CLEAR_ALL = 4
+_SYS_CAPSET = {"x86_64": 126, "aarch64": 91, "riscv64": 91}
+_LINUX_CAPABILITY_VERSION_3 = 0x20080522
+
+
+class _RulesetAttr(ctypes.Structure):
+    _fields_ = [
+        ("handled_access_fs", ctypes.c_uint64),
+        ("handled_access_net", ctypes.c_uint64),
+        ("scoped", ctypes.c_uint64),
+    ]
+
+
+class _PathBeneathAttr(ctypes.Structure):
+    _pack_ = 1  # the kernel's struct is packed
+    _fields_ = [("allowed_access", ctypes.c_uint64), ("parent_fd", ctypes.c_int32)]
+
+
+class _CapHeader(ctypes.Structure):
+    _fields_ = [("version", ctypes.c_uint32), ("pid", ctypes.c_int)]
+
+
+class _CapData(ctypes.Structure):
+    _fields_ = [("effective", ctypes.c_uint32), ("permitted", ctypes.c_uint32), ("inheritable", ctypes.c_uint32)]
+
+
+_libc = ctypes.CDLL(None, use_errno=True)
+_libc.syscall.restype = ctypes.c_long
+_libc.prctl.restype = ctypes.c_int
+
+
+def _syscall(number: int, *args: Any) -> int:
+    ctypes.set_errno(0)
+    result = int(_libc.syscall(ctypes.c_long(number), *args))
+    if result == -1:
+        err = ctypes.get_errno()
+        raise OSError(err, os.strerror(err))
+    return result
+
+
+def _prctl(option: int, arg2: int = 0) -> None:
+    if _libc.prctl(ctypes.c_int(option), ctypes.c_ulong(arg2), ctypes.c_ulong(0), ctypes.c_ulong(0), ctypes.c_ulong(0)):
+        err = ctypes.get_errno()
+        raise OSError(err, os.strerror(err))
+
+
+def landlock_abi() -> int:
+    """The Landlock ABI version this kernel offers, 0 when it has none (or it is disabled)."""
+    try:
+        return _syscall(_SYS_LANDLOCK_CREATE_RULESET, None, ctypes.c_size_t(0), ctypes.c_uint32(1))
+    except OSError:
+        return 0
+
+
+def _fs_rights(abi: int) -> int:
+    rights = _FS_ABI1
+    if abi >= 2:
+        rights |= _FS_REFER
+    if abi >= 3:
+        rights |= _FS_TRUNCATE
+    if abi >= 5:
+        rights |= _FS_IOCTL_DEV
+    return rights
+
+
+def python_dirs() -> list[str]:
+    """The Python installation's library directories (stdlib, lib-dynload, site-packages) an engine may read.
+
+    Only entries of ``sys.path`` below one of the interpreter's prefixes count: not the working directory, nor a
+    source tree put on the path by an editable install.
+    """
+    prefixes = {os.path.realpath(p) for p in (sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix)}
+    candidates = [sysconfig.get_path(name) for name in ("stdlib", "platstdlib", "purelib", "platlib")]
+    candidates += [p for p in sys.path if p]
+    dirs: list[str] = []
+    for path in candidates:
+        real = os.path.realpath(path)
+        below = any(real == p or real.startswith(p + os.sep) for p in prefixes)
+        if below and os.path.isdir(real) and real not in dirs:
+            dirs.append(real)
+    return dirs
+
+
+def _landlock(abi: int, *, readable: list[str], block_tcp: bool) -> None:
+    attr = _RulesetAttr(handled_access_fs=_fs_rights(abi))
+    size = 8
+    if abi >= 4 and block_tcp:
+        attr.handled_access_net = _NET_BIND_TCP | _NET_CONNECT_TCP
+        size = 16
+    if abi >= 6:
+        # signals and abstract UNIX sockets reach only processes confined in the same domain
+        attr.scoped = _SCOPE_ABSTRACT_UNIX_SOCKET | _SCOPE_SIGNAL
+        size = 24
+    ruleset = _syscall(_SYS_LANDLOCK_CREATE_RULESET, ctypes.byref(attr), ctypes.c_size_t(size), ctypes.c_uint32(0))
+    try:
+        for path in readable:
+            try:
+                fd = os.open(path, os.O_PATH | os.O_CLOEXEC)
+            except FileNotFoundError:
+                continue
+            try:
+                is_dir = os.path.isdir(path)
+                rule = _PathBeneathAttr(_FS_READ_FILE | _FS_READ_DIR if is_dir else _FS_READ_FILE, fd)
+                _syscall(
+                    _SYS_LANDLOCK_ADD_RULE,
+                    ctypes.c_int(ruleset),
+                    ctypes.c_int(_LANDLOCK_RULE_PATH_BENEATH),
+                    ctypes.byref(rule),
+                    ctypes.c_uint32(0),
+                )
+            finally:
+                os.close(fd)
+        _syscall(_SYS_LANDLOCK_RESTRICT_SELF, ctypes.c_int(ruleset), ctypes.c_uint32(0))
+    finally:
+        os.close(ruleset)
+
+
+# --- seccomp, through libseccomp -----------------------------------------------------------------------------
+
+_CLONE_THREAD = 0x00010000
+
+
+def _seccomp_filter(*, block_network: bool) -> Any:
+    assert _seccomp is not None
+    sc = _seccomp
+    filt = sc.SyscallFilter(sc.ALLOW)
+    # libseccomp kills on a foreign architecture (e.g. i386 syscalls on x86_64), so those cannot bypass the rules
+    for name in ("execve", "execveat", "fork", "vfork", "ptrace", "process_vm_readv", "process_vm_writev"):
+        filt.add_rule(sc.ERRNO(errno.EPERM), name)
+    # threads are fine, new processes are not; clone3 hides its flags in memory, so glibc falls back to clone
+    clone_flags = 1 if platform.machine().startswith("s390") else 0
+    filt.add_rule(sc.ERRNO(errno.EPERM), "clone", sc.Arg(clone_flags, sc.MASKED_EQ, _CLONE_THREAD, 0))
+    # io_uring operations bypass seccomp (they could open sockets), so io_uring itself is unavailable
+    for name in ("clone3", "io_uring_setup", "io_uring_enter", "io_uring_register"):
+        filt.add_rule(sc.ERRNO(errno.ENOSYS), name)
+    if block_network:
+        for name in ("socket", "socketpair"):
+            filt.add_rule(sc.ERRNO(errno.EACCES), name, sc.Arg(0, sc.NE, socket.AF_UNIX))
+    return filt
+
+
+def _seccomp_usable() -> bool:
+    """libseccomp builds our filter (nothing is loaded into the kernel)."""
+    if _seccomp is None:
+        return False
+    try:
+        _seccomp_filter(block_network=True)
+    except OSError:
+        return False
+    return True
+
+
+def _drop_capabilities() -> None:
+    number = _SYS_CAPSET.get(platform.machine())
+    if number is None:
+        raise OSError(errno.ENOSYS, "capset syscall number unknown on " + platform.machine())
+    with contextlib.suppress(OSError):  # no ambient capabilities on old kernels
+        _prctl(_PR_CAP_AMBIENT, _PR_CAP_AMBIENT_CLEAR_ALL)
+    last_cap = 63
+    with contextlib.suppress(OSError, ValueError):
+        with open("/proc/sys/kernel/cap_last_cap") as f:
+            last_cap = int(f.read())
+    for cap in range(last_cap + 1):
+        with contextlib.suppress(OSError):  # EPERM without CAP_SETPCAP: the bounding set is then already kept
+            _prctl(_PR_CAPBSET_DROP, cap)
+    header = _CapHeader(_LINUX_CAPABILITY_VERSION_3, 0)
+    data = (_CapData * 2)()
+    _syscall(number, ctypes.byref(header), ctypes.byref(data))
+
+
+# --- the public entry points ---------------------------------------------------------------------------------
+
+
+def _thread_count() -> int:
+    try:
+        return len(os.listdir("/proc/self/task"))
+    except OSError:
+        return 1
+
+
+def _set_limit(which: int, value: int) -> None:
+    resource.setrlimit(which, (value, value))
+
+
+def confine(
+    *,
+    allow_network: bool = False,
+    store_dir: str | None = None,
+    memory_bytes: int | None = None,
+    open_files: int | None = None,
+    read_python: bool = True,
+    require: bool = True,
+) -> Confinement:
+    """Confine the calling process for good; call it in a freshly forked, single-threaded engine.
+
+    ``store_dir`` becomes readable (never writable); with ``read_python`` the Python library directories
+    (:func:`python_dirs`) do too, so that lazy imports keep working (else call :func:`preload` first).
+    ``memory_bytes`` caps the address space (RLIMIT_AS), ``open_files`` the file descriptors (RLIMIT_NOFILE).
+    With ``require`` (the default) a mechanism this kernel lacks raises :class:`SandboxError`; without it, it is
+    skipped and the returned :class:`Confinement` tells what holds.
+    """
+    if _thread_count() > 1:
+        # Landlock and seccomp (as used here) bind only the calling thread and its future threads
+        raise SandboxError("confine() must run before the process starts any thread")
+    try:
+        _set_limit(resource.RLIMIT_CORE, 0)
+        if memory_bytes is not None:
+            _set_limit(resource.RLIMIT_AS, memory_bytes)
+        if open_files is not None:
+            _set_limit(resource.RLIMIT_NOFILE, open_files)
+    except (OSError, ValueError) as exc:
+        raise SandboxError(f"setrlimit failed: {exc}") from exc
+
+    def unavailable(what: str, exc: BaseException | None = None) -> None:
+        if require:
+            raise SandboxError(what + (f": {exc}" if exc else "")) from exc
+
+    try:
+        _prctl(_PR_SET_NO_NEW_PRIVS, 1)  # required by unprivileged seccomp and Landlock; setuid binaries stay inert
+    except OSError as exc:
+        raise SandboxError(f"prctl(PR_SET_NO_NEW_PRIVS) failed: {exc}") from exc
+
+    abi = landlock_abi()
+    if abi:
+        readable = ([os.path.realpath(store_dir)] if store_dir else []) + (python_dirs() if read_python else [])
+        try:
+            _landlock(abi, readable=readable, block_tcp=not allow_network)
+        except OSError as exc:
+            unavailable("Landlock failed", exc)
+            abi = 0
+    else:
+        unavailable("Landlock is unavailable in this kernel")
+
+    seccomp = False
+    if _seccomp is None:
+        unavailable("seccomp is unavailable (pyseccomp or libseccomp.so.2 missing)")
+    else:
+        try:
+            _seccomp_filter(block_network=not allow_network).load()
+            seccomp = True
+        except OSError as exc:
+            unavailable("seccomp failed", exc)
+
+    dropped = False
+    try:
+        _drop_capabilities()
+        dropped = True
+    except OSError as exc:
+        unavailable("dropping capabilities failed", exc)
+
+    return Confinement(
+        seccomp=seccomp,
+        landlock_abi=abi,
+        network_blocked=seccomp and not allow_network,
+        files_restricted=abi > 0,
+        memory_bytes=memory_bytes,
+        capabilities_dropped=dropped,
+    )
+
+
+def probe(timeout: float = 2.0) -> Confinement:
+    """What :func:`confine` can enforce here, found by confining a short-lived forked child; the caller stays free.
+
+    Without ``fork`` (or when the child fails) it falls back to side-effect-free checks.
+    """
+    fallback = Confinement(
+        seccomp=_seccomp_usable(),
+        landlock_abi=landlock_abi(),
+        network_blocked=_seccomp_usable(),
+        files_restricted=landlock_abi() > 0,
+        memory_bytes=None,
+    )
+    if not hasattr(os, "fork"):
+        return fallback
+    read_fd, write_fd = os.pipe()
+    try:
+        pid = os.fork()
+    except OSError:
+        os.close(read_fd)
+        os.close(write_fd)
+        return fallback
+    if pid == 0:  # the child: confine, report, and leave without running any parent cleanup
+        code = 1
+        try:
+            os.close(read_fd)
+            result = confine(require=False, read_python=False)
+            os.write(write_fd, json.dumps(asdict(result)).encode())
+            code = 0
+        finally:
+            os._exit(code)
+    os.close(write_fd)
+    try:
+        ready, _, _ = select.select([read_fd], [], [], timeout)
+        data = os.read(read_fd, 4096) if ready else b""
+    finally:
+        os.close(read_fd)
+        if not data:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+    try:
+        return Confinement(**json.loads(data))
+    except (ValueError, TypeError):
+        return fallback
+
+
+# Modules an engine uses lazily while answering (pickling results, formatting errors, codecs); importing them
+# before confining spares the confined process from reading the Python installation.
+_PRELOAD = (
+    "encodings.idna",
+    "encodings.latin_1",
+    "encodings.ascii",
+    "encodings.utf_8_sig",
+    "encodings.utf_16",
+    "multiprocessing.connection",
+    "multiprocessing.reduction",
+    "pickle",
+    "traceback",
+    "linecache",
+    "tokenize",
+    "json",
+    "pyoxigraph",
+)
+
+
+def preload(extra: tuple[str, ...] = ()) -> None:
+    """Import, before confining, the modules an engine may otherwise import lazily."""
+    for name in _PRELOAD + extra:
+        with contextlib.suppress(ImportError):
+            importlib.import_module(name)

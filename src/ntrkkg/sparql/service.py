@@ -1,0 +1,158 @@
+"""The one door every query passes: vetting, the result cache, and the engine pool.
+
+HTTP requests, pages, the CLI and the Python API all call :class:`QueryService`; nothing else
+evaluates a query. Vetting re-emits the query canonically and only that text reaches an engine.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+from cachetools import LRUCache
+
+from ntrkkg.config import Settings
+from ntrkkg.formats import BY_KEY, Format
+from ntrkkg.prefixes import VOCABULARIES
+from ntrkkg.sparql.engine import Confining, EnginePool, Evaluator, Job, Outcome, evaluate
+from ntrkkg.sparql.vetting import QueryRejected, VettedQuery, vet
+
+__all__ = ["Answer", "QueryFailed", "QueryRejected", "QueryService", "VettedQuery"]
+
+
+class QueryFailed(Exception):
+    """A query from inside the service (a page, the CLI, the API) did not succeed; carries its outcome."""
+
+    def __init__(self, outcome: Outcome) -> None:
+        self.outcome = outcome
+        super().__init__(outcome.message or outcome.status)
+
+
+@dataclass(frozen=True)
+class Answer:
+    """An outcome, the format it is in, and whether it came from the cache."""
+
+    outcome: Outcome
+    format: Format
+    cached: bool = False
+
+
+_CacheKey = tuple[str, str, tuple[str, ...] | None, tuple[str, ...] | None]
+
+
+class QueryService:
+    """Vet, cache and evaluate queries over one store, within the settings' limits."""
+
+    def __init__(self, settings: Settings, store_factory: Callable[[], Any], *, open_in_child: bool = False,
+                 evaluator: Evaluator = evaluate, store: Any = None, store_dir: str | None = None,
+                 confine: bool = True, engines: int | None = None,
+                 default_graphs: tuple[str, ...] | None | str = "dataset") -> None:
+        self.settings = settings
+        #: The default graph of a query that names none: the union of the data graphs, or (None) the store's own.
+        self.default_graphs = settings.names.default if default_graphs == "dataset" else default_graphs
+        self.pool = EnginePool(
+            store_factory, engines or settings.engines, per_client=settings.engines_per_client,
+            open_in_child=open_in_child, evaluator=evaluator, store=store,
+            confining=Confining(store_dir=store_dir, memory_bytes=settings.engine_memory, enabled=confine),
+            recycle_after_bytes=settings.recycle_after_bytes)
+        self._cache: LRUCache[_CacheKey, Outcome] = LRUCache(
+            maxsize=max(settings.cache_bytes, 1), getsizeof=lambda outcome: len(outcome.body) + 512)
+        self._lock = threading.Lock()
+        self.cache_hits = 0
+
+    @classmethod
+    def open(cls, settings: Settings, *, confine: bool = True, engines: int | None = None,
+             store: ox.Store | None = None) -> QueryService:
+        """The service over what ``settings`` names: ``settings.store``, else the build in ``settings.dist``."""
+        from ntrkkg.store.local import read_only, serving_store
+        from ntrkkg.store.remote import parse_spec
+
+        if store is not None:
+            return cls(settings, lambda: store, store=store, confine=confine, engines=engines)
+        if settings.store is None:
+            loaded = serving_store(settings.dist, settings.base, settings.names)
+            return cls(settings, lambda: loaded, store=loaded, confine=confine, engines=engines)
+        kind, location = parse_spec(settings.store)
+        if kind == "oxigraph":
+            return cls(settings, read_only(location), open_in_child=True, store_dir=str(Path(location).resolve()),
+                       confine=confine, engines=engines)
+        from ntrkkg.sparql.remote import forward, remote
+
+        return cls(settings, remote(location, settings.timeout + 5), open_in_child=True, evaluator=forward,
+                   confine=confine, engines=engines)
+
+    def vet(self, query: str) -> VettedQuery:
+        """Check ``query`` and return its canonical form; raises :class:`QueryRejected` with the reason."""
+        s = self.settings
+        return vet(query, max_length=s.max_query_length, allowed_services=s.allowed_services,
+                   prefixes=VOCABULARIES)
+
+    def run(self, vetted: VettedQuery, fmt: Format, *, default_graphs: tuple[str, ...] | None = None,
+            named_graphs: tuple[str, ...] | None = None, client: str = "", started: float | None = None) -> Answer:
+        """Answer a vetted query in ``fmt``; the deadline counts from ``started`` (monotonic), queueing included."""
+        if default_graphs is None and named_graphs is None and not vetted.has_dataset_clause:
+            default_graphs = self.default_graphs  # type: ignore[assignment]
+        key: _CacheKey = (vetted.text, fmt.key, default_graphs, named_graphs)
+        if vetted.deterministic:
+            with self._lock:
+                cached = self._cache.get(key)
+                if cached is not None:
+                    self.cache_hits += 1
+                    return Answer(cached, fmt, cached=True)
+        job = Job(vetted.text, fmt.key, default_graphs, named_graphs, self.settings.row_cap,
+                  self.settings.max_result_bytes, base_iri=self.settings.endpoint, federated=bool(vetted.services))
+        deadline = (started if started is not None else time.monotonic()) + self.settings.timeout
+        outcome = self.pool.run(job, deadline, client)
+        if outcome.status == "timeout":
+            outcome = Outcome("timeout", message=f"the query ran longer than {self.settings.timeout:g} s, this "
+                              f"endpoint's limit (waiting for an engine included), and was stopped")
+        if outcome.status == "ok" and vetted.deterministic and self.settings.cache_bytes > 0:
+            with self._lock:
+                self._cache[key] = outcome
+        return Answer(outcome, fmt)
+
+    def cache_bytes(self) -> int:
+        """Bytes the cache holds now."""
+        with self._lock:
+            return int(self._cache.currsize)
+
+    # --- For callers inside the service: pages, the CLI, the Python API ----------------------
+
+    def answer(self, query: str, fmt: str = "json", **bindings: str) -> Outcome:
+        """Run ``query`` with ``?name`` variables bound to IRIs; raise :class:`QueryFailed` unless it succeeds."""
+        if bindings:
+            query = _bind(query, bindings)
+        answer = self.run(self.vet(query), BY_KEY[fmt])
+        if answer.outcome.status != "ok":
+            raise QueryFailed(answer.outcome)
+        return answer.outcome
+
+    def rows(self, query: str, **bindings: str) -> list[dict[str, ox.NamedNode | ox.BlankNode | ox.Literal]]:
+        """The solutions of a SELECT as dicts of pyoxigraph terms (unbound variables left out)."""
+        body = self.answer(query, "json", **bindings).body
+        results = ox.parse_query_results(body, ox.QueryResultsFormat.JSON)
+        if isinstance(results, ox.QueryBoolean):
+            raise ValueError("rows() takes a SELECT query; this one is an ASK")
+        names = [v.value for v in results.variables]
+        return [{n: s[n] for n in names if s[n] is not None} for s in results]  # type: ignore[misc]
+
+    def values(self, query: str, **bindings: str) -> list[dict[str, str]]:
+        """The solutions of a SELECT as dicts of plain strings (IRIs and lexical forms)."""
+        return [{k: v.value for k, v in row.items()} for row in self.rows(query, **bindings)]
+
+    def close(self) -> None:
+        """Stop the engines."""
+        self.pool.close()
+
+
+def _bind(query: str, bindings: dict[str, str]) -> str:
+    """Put IRIs in place of ``?name`` variables; ``NamedNode`` refuses anything that is not an IRI."""
+    for name, value in bindings.items():
+        query = re.sub(rf"\?{name}\b", str(ox.NamedNode(value)).replace("\\", "\\\\"), query)
+    return query

@@ -1,0 +1,53 @@
+"""The SPARQL 1.1 Service Description, built from the served data and the settings."""
+
+from __future__ import annotations
+
+from rdflib import RDF, VOID, XSD, BNode, Graph, Literal, URIRef
+
+from ntrkkg.config import Settings
+from ntrkkg.formats import GRAPH_FORMATS, RESULT_FORMATS
+from ntrkkg.namespaces import SD
+from ntrkkg.sparql.service import QueryService
+
+__all__ = ["graph_sizes", "service_description"]
+
+_SIZES = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
+_OWL_RL = URIRef("http://www.w3.org/ns/entailment/OWL-RL")
+
+
+def graph_sizes(service: QueryService) -> dict[str, int]:
+    """Triples in each named graph of the store."""
+    return {row["g"]: int(row["n"]) for row in service.values(_SIZES)}
+
+
+def service_description(settings: Settings, sizes: dict[str, int]) -> Graph:
+    """An SD document: endpoint, language, formats, the default dataset and its named graphs."""
+    sd = Graph()
+    sd.bind("sd", SD)
+    sd.bind("void", VOID)
+    service = URIRef(settings.endpoint)
+    sd.add((service, RDF.type, SD.Service))
+    sd.add((service, SD.endpoint, service))
+    sd.add((service, SD.supportedLanguage, SD.SPARQL11Query))
+    if settings.allowed_services:
+        sd.add((service, SD.feature, SD.BasicFederatedQuery))
+    for fmt in RESULT_FORMATS + GRAPH_FORMATS:
+        sd.add((service, SD.resultFormat, URIRef(fmt.iri)))
+    dataset = BNode("dataset")
+    sd.add((service, SD.defaultDataset, dataset))
+    sd.add((dataset, RDF.type, SD.Dataset))
+    default = BNode("defaultGraph")
+    sd.add((dataset, SD.defaultGraph, default))
+    sd.add((default, RDF.type, SD.Graph))
+    sd.add((default, VOID.triples, Literal(sum(sizes.get(g, 0) for g in settings.names.default),
+                                           datatype=XSD.integer)))
+    sd.add((service, SD.defaultEntailmentRegime, _OWL_RL))
+    for name, size in sorted(sizes.items()):
+        named, graph = BNode(), BNode()
+        sd.add((dataset, SD.namedGraph, named))
+        sd.add((named, RDF.type, SD.NamedGraph))
+        sd.add((named, SD.name, URIRef(name)))
+        sd.add((named, SD.graph, graph))
+        sd.add((graph, RDF.type, SD.Graph))
+        sd.add((graph, VOID.triples, Literal(size, datatype=XSD.integer)))
+    return sd
