@@ -144,7 +144,7 @@ class Settings:
         for name, value in overrides.items():
             if value is not None:
                 values[name] = value
-        if "base" in values:
+        if overrides.get("base") is not None:
             try:
                 check_base(values["base"])
             except ValueError as error:
@@ -161,7 +161,7 @@ class Settings:
 
 #: Setting name -> (variable, parser). The README's table of variables is checked against this.
 _VARIABLES: dict[str, tuple[str, Callable[[str], Any]]] = {
-    "base": ("NTRKKG_BASE", str),
+    "base": ("NTRKKG_BASE", check_base),
     "endpoint": ("NTRKKG_ENDPOINT", str),
     "dist": ("NTRKKG_DIST", Path),
     "store": ("NTRKKG_STORE", str),
