@@ -159,6 +159,18 @@ def test_load_dist_keeps_graph_names(disk_store: Path, app: Flask) -> None:
     assert len(store) == len(embedded)
 
 
+def test_loading_twice_changes_nothing(dist: Path, tmp_path: Path) -> None:
+    path = str(tmp_path / "store")
+    first = bulk_load(path, [dist], base=BASE, names=NAMES, progress=False)
+    second = bulk_load(path, [dist], base=BASE, names=NAMES, progress=False)
+    assert first.quads_after == second.quads_after == second.quads_before
+    assert set(second.graphs) == {NAMES.asserted, NAMES.inferred, NAMES.void, NAMES.examples}
+    store = ox.Store.read_only(path)
+    blank = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o FILTER(isBlank(?s) || isBlank(?o)) } }"
+    assert int(next(iter(store.query(blank)))["n"].value) == sum(  # type: ignore[call-overload]
+        1 for line in next(dist.glob("ntrkkg-*.nq")).read_text(encoding="utf-8").splitlines() if "_:" in line)
+
+
 @pytest.mark.parametrize("suffix", [".ttl.gz", ".nt.gz", ".jsonld", ".rdf", ".nq.gz"])
 def test_load_each_format(dist: Path, tmp_path: Path, suffix: str) -> None:
     source = next(dist.glob(f"ntrkkg-*{suffix}"))

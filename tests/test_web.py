@@ -389,3 +389,64 @@ def test_health_and_stats(client):
     assert stats["queries_served"] == before + 1
     assert stats["triples"] == sum(stats["graphs"].values()) and len(stats["graphs"]) == 4
     assert stats["uptime_seconds"] >= 0
+
+
+# --- Honest statuses and headers -------------------------------------------------------------
+
+def test_head_works_wherever_get_does(client):
+    for path in ("/sparql?query=ASK%7B%7D", "/gene/NTRK1", "/", "/health", "/downloads/", "/ontology"):
+        get, head = client.get(path), client.head(path)
+        assert head.status_code == get.status_code == 200, path
+        assert head.data == b"" and head.headers["Content-Type"] == get.headers["Content-Type"], path
+
+
+def test_negotiated_responses_vary_on_accept_and_pages_forbid_framing(client):
+    for path, accept in (("/gene/NTRK1", "text/html"), ("/gene/NTRK1", "text/turtle"), ("/sparql", "text/html"),
+                         ("/sparql?query=ASK%7B%7D", "*/*"), ("/ontology", "text/turtle")):
+        response = client.get(path, headers={"Accept": accept})
+        assert "Accept" in response.headers.get("Vary", ""), path
+    page = client.get("/gene/NTRK1", headers={"Accept": "text/html"})
+    assert "frame-ancestors 'none'" in page.headers["Content-Security-Policy"]
+    assert page.headers["X-Frame-Options"] == "DENY"
+
+
+def test_curl_gets_the_service_description_not_the_editor(client):
+    response = client.get("/sparql", headers={"Accept": "*/*"})
+    assert response.status_code == 200 and response.mimetype == "text/turtle"
+    assert b"sparql-service-description" in response.data
+
+
+def test_bad_graph_iri_is_a_400_that_names_it(client):
+    response = client.get("/sparql", query_string={"query": "ASK {}", "default-graph-uri": "not an iri"})
+    assert response.status_code == 400 and b"default-graph-uri" in response.data and b"not an iri" in response.data
+    response = client.get("/sparql", query_string={"query": "ASK {}", "named-graph-uri": "relative/x"})
+    assert response.status_code == 400 and b"named-graph-uri" in response.data
+    assert client.get("/sparql", query_string={"query": "ASK {}"}).status_code == 200  # the engine survived
+
+
+@pytest.mark.parametrize("call", ["NOW()", "RAND()", "UUID()", "STRUUID()", "BNODE()"])
+def test_nondeterministic_answers_are_not_cached(client, call: str):
+    query = f"SELECT ({call} AS ?x) WHERE {{}}"
+    first = client.get("/sparql", query_string={"query": query})
+    assert first.status_code == 200 and first.headers["Cache-Control"] == "no-store"
+    if call != "NOW()":  # two calls within a clock tick may agree
+        assert client.get("/sparql", query_string={"query": query}).data != first.data
+
+
+def test_oversized_chunked_body_is_413(live_server: str):
+    import socket
+
+    host, port = live_server.removeprefix("http://").split(":")
+    body = b"SELECT * WHERE { ?s ?p ?o } #" + b"x" * (600 * 1024)
+    with socket.create_connection((host, int(port)), timeout=10) as sock:
+        sock.sendall(b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: application/sparql-query\r\n"
+                     b"Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n")
+        try:
+            for start in range(0, len(body), 65536):
+                chunk = body[start:start + 65536]
+                sock.sendall(f"{len(chunk):x}\r\n".encode() + chunk + b"\r\n")
+            sock.sendall(b"0\r\n\r\n")
+        except OSError:
+            pass  # the server may close as soon as the body passes the cap
+        reply = sock.recv(200)
+    assert reply.startswith(b"HTTP/1.1 413"), reply

@@ -251,22 +251,47 @@ def _seccomp_usable() -> bool:
     return True
 
 
+def _last_capability() -> int:
+    try:
+        with open("/proc/sys/kernel/cap_last_cap") as f:
+            return int(f.read())
+    except (OSError, ValueError):
+        return 63
+
+
 def _drop_capabilities() -> None:
     number = _SYS_CAPSET.get(platform.machine())
     if number is None:
         raise OSError(errno.ENOSYS, "capset syscall number unknown on " + platform.machine())
     with contextlib.suppress(OSError):  # no ambient capabilities on old kernels
         _prctl(_PR_CAP_AMBIENT, _PR_CAP_AMBIENT_CLEAR_ALL)
-    last_cap = 63
-    with contextlib.suppress(OSError, ValueError):
-        with open("/proc/sys/kernel/cap_last_cap") as f:
-            last_cap = int(f.read())
-    for cap in range(last_cap + 1):
-        with contextlib.suppress(OSError):  # EPERM without CAP_SETPCAP: the bounding set is then already kept
+    for cap in range(_last_capability() + 1):
+        with contextlib.suppress(OSError):  # EPERM without CAP_SETPCAP: nothing to gain from the set then
             _prctl(_PR_CAPBSET_DROP, cap)
     header = _CapHeader(_LINUX_CAPABILITY_VERSION_3, 0)
     data = (_CapData * 2)()
     _syscall(number, ctypes.byref(header), ctypes.byref(data))
+
+
+# What name resolution and TLS (an allow-listed SERVICE over https) read.  A rule follows a symlink to its target,
+# and /etc/ssl/certs links into /usr/share/ca-certificates.
+_NETWORK_FILES = (
+    "/etc/hosts",
+    "/etc/host.conf",
+    "/etc/resolv.conf",
+    "/etc/nsswitch.conf",
+    "/etc/gai.conf",
+    "/etc/ssl",
+    "/etc/pki",
+    "/etc/ca-certificates",
+    "/usr/share/ca-certificates",
+    "/usr/local/share/ca-certificates",
+)
+
+
+def _network_files() -> list[str]:
+    paths = [*_NETWORK_FILES, os.environ.get("SSL_CERT_FILE", ""), os.environ.get("SSL_CERT_DIR", "")]
+    return [path for path in paths if path and os.path.exists(path)]
 
 
 # --- the public entry points ---------------------------------------------------------------------------------
@@ -277,6 +302,18 @@ def _thread_count() -> int:
         return len(os.listdir("/proc/self/task"))
     except OSError:
         return 1
+
+
+def _address_space() -> int:
+    """Bytes of address space mapped now (VmSize), 0 if unknown."""
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("VmSize:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0
 
 
 def _set_limit(which: int, value: int) -> None:
@@ -296,13 +333,17 @@ def confine(
 
     ``store_dir`` becomes readable (never writable); with ``read_python`` the Python library directories
     (:func:`python_dirs`) do too, so that lazy imports keep working (else call :func:`preload` first).
+    ``allow_network`` leaves sockets alone and lets the engine read what DNS and TLS need.
     ``memory_bytes`` caps the address space (RLIMIT_AS), ``open_files`` the file descriptors (RLIMIT_NOFILE).
     With ``require`` (the default) a mechanism this kernel lacks raises :class:`SandboxError`; without it, it is
-    skipped and the returned :class:`Confinement` tells what holds.
+    skipped and the returned :class:`Confinement` tells what holds.  After an error the process may be partly
+    confined and should exit.
     """
     if _thread_count() > 1:
-        # Landlock and seccomp (as used here) bind only the calling thread and its future threads
+        # Landlock binds only the calling thread (and the threads it starts later)
         raise SandboxError("confine() must run before the process starts any thread")
+    if memory_bytes is not None and memory_bytes <= _address_space():
+        raise SandboxError(f"memory_bytes={memory_bytes} is below the address space already mapped")
     try:
         _set_limit(resource.RLIMIT_CORE, 0)
         if memory_bytes is not None:
@@ -317,13 +358,26 @@ def confine(
             raise SandboxError(what + (f": {exc}" if exc else "")) from exc
 
     try:
-        _prctl(_PR_SET_NO_NEW_PRIVS, 1)  # required by unprivileged seccomp and Landlock; setuid binaries stay inert
+        _prctl(_PR_SET_NO_NEW_PRIVS, 1)  # required by seccomp and Landlock without CAP_SYS_ADMIN
     except OSError as exc:
         raise SandboxError(f"prctl(PR_SET_NO_NEW_PRIVS) failed: {exc}") from exc
 
+    readable = [os.path.realpath(store_dir)] if store_dir else []
+    if read_python:
+        readable += python_dirs()
+    if allow_network:
+        readable += _network_files()
+
+    # Capabilities go first: as root, CAP_SYS_RESOURCE could raise the limits again, CAP_SYS_ADMIN undo much else.
+    dropped = False
+    try:
+        _drop_capabilities()
+        dropped = True
+    except OSError as exc:
+        unavailable("dropping capabilities failed", exc)
+
     abi = landlock_abi()
     if abi:
-        readable = ([os.path.realpath(store_dir)] if store_dir else []) + (python_dirs() if read_python else [])
         try:
             _landlock(abi, readable=readable, block_tcp=not allow_network)
         except OSError as exc:
@@ -342,13 +396,6 @@ def confine(
         except OSError as exc:
             unavailable("seccomp failed", exc)
 
-    dropped = False
-    try:
-        _drop_capabilities()
-        dropped = True
-    except OSError as exc:
-        unavailable("dropping capabilities failed", exc)
-
     return Confinement(
         seccomp=seccomp,
         landlock_abi=abi,
@@ -359,28 +406,27 @@ def confine(
     )
 
 
+def _static_probe() -> Confinement:
+    usable = _seccomp_usable()
+    abi = landlock_abi()
+    return Confinement(
+        seccomp=usable, landlock_abi=abi, network_blocked=usable, files_restricted=abi > 0, memory_bytes=None
+    )
+
+
 def probe(timeout: float = 2.0) -> Confinement:
     """What :func:`confine` can enforce here, found by confining a short-lived forked child; the caller stays free.
 
-    Without ``fork`` (or when the child fails) it falls back to side-effect-free checks.
+    When the child cannot be forked or does not answer, side-effect-free checks answer instead.
     """
-    fallback = Confinement(
-        seccomp=_seccomp_usable(),
-        landlock_abi=landlock_abi(),
-        network_blocked=_seccomp_usable(),
-        files_restricted=landlock_abi() > 0,
-        memory_bytes=None,
-    )
-    if not hasattr(os, "fork"):
-        return fallback
     read_fd, write_fd = os.pipe()
     try:
         pid = os.fork()
     except OSError:
         os.close(read_fd)
         os.close(write_fd)
-        return fallback
-    if pid == 0:  # the child: confine, report, and leave without running any parent cleanup
+        return _static_probe()
+    if pid == 0:  # the child: confine, report, and leave without running any of the parent's cleanup
         code = 1
         try:
             os.close(read_fd)
@@ -390,9 +436,11 @@ def probe(timeout: float = 2.0) -> Confinement:
         finally:
             os._exit(code)
     os.close(write_fd)
+    data = b""
     try:
         ready, _, _ = select.select([read_fd], [], [], timeout)
-        data = os.read(read_fd, 4096) if ready else b""
+        if ready:
+            data = os.read(read_fd, 4096)
     finally:
         os.close(read_fd)
         if not data:
@@ -402,7 +450,7 @@ def probe(timeout: float = 2.0) -> Confinement:
     try:
         return Confinement(**json.loads(data))
     except (ValueError, TypeError):
-        return fallback
+        return _static_probe()
 
 
 # Modules an engine uses lazily while answering (pickling results, formatting errors, codecs); importing them

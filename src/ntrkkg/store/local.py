@@ -182,7 +182,7 @@ def bulk_load(location: str, paths: Iterable[Path], *, base: str, names: GraphNa
     graphs = set().union(*(_graphs_in(item, to_graph) for item, to_graph in planned))
     for name in graphs:
         store.clear_graph(name)
-    report.graphs = sorted(str(g) for g in graphs)
+    report.graphs = sorted(g.value if isinstance(g, ox.NamedNode) else str(g) for g in graphs)
     for item, to_graph in planned:
         if isinstance(item, bytes):
             store.bulk_load(item, format=ox.RdfFormat.N_TRIPLES, to_graph=to_graph)

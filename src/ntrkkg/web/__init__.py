@@ -51,6 +51,8 @@ def create_app(settings: Settings | None = None, *, service: QueryService | None
         response.headers["Access-Control-Allow-Headers"] = "Accept, Content-Type, Authorization"
         response.headers["Access-Control-Max-Age"] = "86400"
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        if request.endpoint != "static" and request.endpoint != "pages.download":
+            response.vary.add("Accept")  # pages, RDF and results are negotiated on the same URLs
         if response.mimetype == "text/html":
             response.headers["Content-Security-Policy"] = CSP
             response.headers["X-Frame-Options"] = "DENY"

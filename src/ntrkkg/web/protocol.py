@@ -6,6 +6,7 @@ import time
 from dataclasses import dataclass
 from http import HTTPStatus
 
+import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, render_template, request
 from rdflib import Graph
 from werkzeug.datastructures import MultiDict
@@ -116,6 +117,14 @@ def describe_service() -> Response:
     return response
 
 
+def _is_iri(value: str) -> bool:
+    try:
+        ox.NamedNode(value)
+    except ValueError:
+        return False
+    return True
+
+
 def _client() -> str:
     """Who is asking, for the fair share of engines (the peer address; a proxy should set it)."""
     return request.remote_addr or ""
@@ -133,9 +142,13 @@ def run_query(query: str, params: MultiDict[str, str], started: float) -> Respon
                      graph=vetted.form in ("CONSTRUCT", "DESCRIBE"))
     except NotAcceptable as error:
         return problem(406, str(error))
-    answer = service.run(vetted, fmt, default_graphs=tuple(params.getlist("default-graph-uri")) or None,
-                         named_graphs=tuple(params.getlist("named-graph-uri")) or None,
-                         client=_client(), started=started)
+    graphs = {name: tuple(params.getlist(name)) or None for name in ("default-graph-uri", "named-graph-uri")}
+    for name, values in graphs.items():
+        bad = [value for value in values or () if not _is_iri(value)]
+        if bad:
+            return problem(400, f"{name} must be an absolute IRI, not {bad[0]!r}")
+    answer = service.run(vetted, fmt, default_graphs=graphs["default-graph-uri"],
+                         named_graphs=graphs["named-graph-uri"], client=_client(), started=started)
     outcome = answer.outcome
     if outcome.status != "ok":
         return problem(STATUS.get(outcome.status, 500), outcome.message)
