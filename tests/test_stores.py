@@ -160,15 +160,19 @@ def test_load_dist_keeps_graph_names(disk_store: Path, app: Flask) -> None:
 
 
 def test_loading_twice_changes_nothing(dist: Path, tmp_path: Path) -> None:
+    """Blank nodes get fresh identities on every load; replacing the graphs keeps them from piling up."""
     path = str(tmp_path / "store")
+    blank = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o FILTER(isBlank(?s) || isBlank(?o)) } }"
+
+    def blank_quads() -> int:
+        return int(next(iter(ox.Store.read_only(path).query(blank)))["n"].value)  # type: ignore[call-overload]
+
     first = bulk_load(path, [dist], base=BASE, names=NAMES, progress=False)
+    after_first = blank_quads()
     second = bulk_load(path, [dist], base=BASE, names=NAMES, progress=False)
     assert first.quads_after == second.quads_after == second.quads_before
     assert set(second.graphs) == {NAMES.asserted, NAMES.inferred, NAMES.void, NAMES.examples}
-    store = ox.Store.read_only(path)
-    blank = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o FILTER(isBlank(?s) || isBlank(?o)) } }"
-    assert int(next(iter(store.query(blank)))["n"].value) == sum(  # type: ignore[call-overload]
-        1 for line in next(dist.glob("ntrkkg-*.nq")).read_text(encoding="utf-8").splitlines() if "_:" in line)
+    assert blank_quads() == after_first > 100
 
 
 @pytest.mark.parametrize("suffix", [".ttl.gz", ".nt.gz", ".jsonld", ".rdf", ".nq.gz"])
