@@ -6,8 +6,8 @@
 All servers run on 127.0.0.1, on the same N-Quads dump (``DIST/ntrkkg-*.nq``), with the union of
 its graphs as the default graph:
 
-* ntrkkg (``ntrkkg serve``, gunicorn), once with its result cache on (the default) and once with
-  it off (``NTRKKG_CACHE_ENTRIES=0``), so that the comparison is not only a cache benchmark;
+* ntrkkg (``ntrkkg serve``, waitress), once with its result cache on (the default) and once with
+  it off (``NTRKKG_CACHE_BYTES=0``), so that the comparison is not only a cache benchmark;
 * ``oxigraph serve --union-default-graph`` (Rust) on a store loaded with ``oxigraph load``;
 * ``rdflib-endpoint serve`` (rdflib's in-memory ``Dataset`` with ``default_union=True``, uvicorn).
 
@@ -20,7 +20,7 @@ Each concurrency level runs for ``--duration`` seconds or ``--requests`` request
 first, ``--repeats`` times, interleaving the servers; the tables show medians over the repeats.
 rdflib-endpoint gets a smaller request budget and a per-request timeout, so the run stays bounded.
 ``--soak SECONDS`` then runs ntrkkg alone at concurrency 32 and reports errors and the growth of
-the resident memory (VmRSS summed over the server's process group: gunicorn master, workers and
+the resident memory (VmRSS summed over the server's process group: the server process and
 their engine processes) from before to after.
 
 The load generator is Python threads with one keep-alive connection each; it shares the machine's
@@ -160,13 +160,14 @@ def ntrkkg_dump(dist: Path) -> Path:
     return sorted(dist.glob("ntrkkg-*.nq"))[-1]
 
 
-def start_ntrkkg(name: str, dist: Path, workers: int, threads: int, cache: bool, logs: Path) -> Server:
+def start_ntrkkg(name: str, dist: Path, engines: int, cache: bool, logs: Path) -> Server:
     port = free_port()
-    env = {k: v for k, v in os.environ.items() if k != "NTRKKG_CACHE_ENTRIES"}
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NTRKKG_")}
+    # One load generator is one client: let it use every engine, as a fleet of clients would.
+    env.update(NTRKKG_ENGINES=str(engines), NTRKKG_ENGINES_PER_CLIENT=str(engines))
     if not cache:
-        env["NTRKKG_CACHE_ENTRIES"] = "0"
-    command = [str(BIN / "ntrkkg"), "serve", "--host", "127.0.0.1", "--port", str(port), "--dist", str(dist),
-               "--workers", str(workers), "--threads", str(threads)]
+        env["NTRKKG_CACHE_BYTES"] = "0"
+    command = [str(BIN / "ntrkkg"), "serve", "--host", "127.0.0.1", "--port", str(port), "--dist", str(dist)]
     return launch(name, command, f"http://127.0.0.1:{port}/sparql", logs / f"{name}.log", env)
 
 
@@ -439,8 +440,8 @@ def ratios_table(results: dict[str, dict[int, Summary]], ours: Sequence[str], le
 def start_all(args: argparse.Namespace, dump: Path, work: Path, stack: contextlib.ExitStack) -> list[Server]:
     servers: list[Server] = []
     stack.callback(stop_all, servers)
-    servers.append(start_ntrkkg("ntrkkg (cache on)", args.dist, args.workers, args.threads, True, work))
-    servers.append(start_ntrkkg("ntrkkg (cache off)", args.dist, args.workers, args.threads, False, work))
+    servers.append(start_ntrkkg("ntrkkg (cache on)", args.dist, args.engines, True, work))
+    servers.append(start_ntrkkg("ntrkkg (cache off)", args.dist, args.engines, False, work))
     servers.append(start_oxigraph(dump, work, work))
     servers.append(start_rdflib_endpoint(dump, work, args.rdflib_requests, args.rdflib_timeout))
     for server in servers:
@@ -503,11 +504,10 @@ class Soak:
 def soak(args: argparse.Namespace, queries: list[Query], work: Path) -> Soak:
     cache = args.soak_cache == "on"
     with contextlib.ExitStack() as stack:
-        server = start_ntrkkg(f"ntrkkg (cache {args.soak_cache})", args.dist, args.workers, args.threads, cache,
-                              work)
+        server = start_ntrkkg(f"ntrkkg (cache {args.soak_cache})", args.dist, args.engines, cache, work)
         stack.callback(stop_all, [server])
         wait_ready(server, args.startup_timeout)
-        run_load(server, queries, 32, min(10.0, args.soak))  # every worker forks its engines
+        run_load(server, queries, 32, min(10.0, args.soak))  # the engines fork on first use
         rss_before, processes_before = group_rss(server.pgid)
         run = run_load(server, queries, 32, args.soak)
         rss_after, processes_after = group_rss(server.pgid)
@@ -552,8 +552,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--levels", type=int, nargs="+", default=[1, 8, 32], help="concurrency levels")
     parser.add_argument("--duration", type=float, default=10.0, help="seconds per run (default 10)")
     parser.add_argument("--repeats", type=int, default=3, help="runs per server and level; medians are shown")
-    parser.add_argument("--workers", type=int, default=2, help="ntrkkg gunicorn workers")
-    parser.add_argument("--threads", type=int, default=8, help="ntrkkg threads per worker")
+    parser.add_argument("--engines", type=int, default=4, help="ntrkkg query engines")
     parser.add_argument("--rdflib-requests", type=int, default=300, help="rdflib-endpoint requests per run")
     parser.add_argument("--rdflib-timeout", type=float, default=30.0, help="rdflib-endpoint seconds per request")
     parser.add_argument("--startup-timeout", type=float, default=120.0, help="seconds for a server to come up")
@@ -577,7 +576,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     dump = ntrkkg_dump(args.dist)
     queries = load_queries(args.queries)
     print(f"dump {dump} ({dump.stat().st_size / 2**20:.1f} MiB); {len(queries)} example queries; "
-          f"{os.cpu_count()} CPU(s); ntrkkg --workers {args.workers} --threads {args.threads}", flush=True)
+          f"{os.cpu_count()} CPU(s); ntrkkg with {args.engines} engines", flush=True)
     with workspace() as work:
         if not args.soak_only:
             with contextlib.ExitStack() as stack:

@@ -1,26 +1,46 @@
-"""Prefixes from one place: the pinned bioregistry map of external schemes, and the vocabularies we use."""
+"""Prefixes from one place: the pinned bioregistry map of external schemes, and the vocabularies we use.
+
+The external schemes live in ``prefixes.json`` beside this module, written by ``scripts/update_prefixes.py``
+from the bioregistry package. Its ``extended_prefix_map`` is a curies extended prefix map (records with
+``prefix``, ``uri_prefix``, ``prefix_synonyms``, ``uri_prefix_synonyms`` and ``pattern``); its ``schemes``
+table adds, per bioregistry key, what that format has no place for: the record's CURIE prefix, the scheme's
+name and the name of its SHACL shape in ``shapes/identifier-shapes.ttl``.
+"""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from typing import Any
 
 import curies
 from rdflib import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD, Namespace
 
 from ntrkkg.namespaces import NTRKKG
 
-__all__ = ["SEMAPV", "SSSOM", "VOCABULARIES", "Scheme", "converter", "scheme_of", "schemes"]
+__all__ = ["SEMAPV", "SSSOM", "VOCABULARIES", "Scheme", "converter", "read_map", "scheme_of", "schemes"]
 
 SSSOM = Namespace("https://w3id.org/sssom/")
 SEMAPV = Namespace("https://w3id.org/semapv/vocab/")
 
 #: Vocabularies the graph and its pages use, by their customary prefixes.
-VOCABULARIES = {"rdf": str(RDF), "rdfs": str(RDFS), "owl": str(OWL), "xsd": str(XSD), "skos": str(SKOS),
-                "dcterms": str(DCTERMS), "prov": str(PROV), "ntrkkg": str(NTRKKG), "sssom": str(SSSOM),
-                "semapv": str(SEMAPV)}
+VOCABULARIES = {
+    "rdf": str(RDF),
+    "rdfs": str(RDFS),
+    "owl": str(OWL),
+    "xsd": str(XSD),
+    "skos": str(SKOS),
+    "dcterms": str(DCTERMS),
+    "prov": str(PROV),
+    "ntrkkg": str(NTRKKG),
+    "sssom": str(SSSOM),
+    "semapv": str(SEMAPV),
+}
+
+_MAP_FILE = "prefixes.json"
 
 
 @dataclass(frozen=True)
@@ -34,28 +54,55 @@ class Scheme:
     name: str
 
 
+def read_map(document: Mapping[str, Any]) -> tuple[curies.Converter, dict[str, Scheme]]:
+    """The converter of an external prefix-map document, and its schemes by bioregistry key (in file order).
+
+    ``document`` is the parsed JSON of ``prefixes.json``: the converter is loaded from its
+    ``extended_prefix_map`` by curies; each scheme takes its CURIE prefix, canonical namespace and
+    pattern from that converter's record, and its name from the ``schemes`` table.
+    """
+    external = curies.load_extended_prefix_map(document["extended_prefix_map"])
+    records = {record.prefix: record for record in external.records}
+    table: Mapping[str, Mapping[str, str]] = document["schemes"]
+    if sorted(entry["prefix"] for entry in table.values()) != sorted(records):
+        raise ValueError("the schemes table and the extended prefix map do not name the same CURIE prefixes")
+    found = {}
+    for key, entry in table.items():
+        record = records[entry["prefix"]]
+        found[key] = Scheme(key, record.prefix, record.uri_prefix, record.pattern, entry["name"])
+    return external, found
+
+
 @cache
+def _pinned() -> tuple[curies.Converter, dict[str, Scheme]]:
+    text = resources.files("ntrkkg").joinpath(_MAP_FILE).read_text(encoding="utf-8")
+    return read_map(json.loads(text))
+
+
 def schemes() -> dict[str, Scheme]:
-    """The external identifier schemes, from the prefix map pinned in the package."""
-    raw = json.loads(resources.files("ntrkkg").joinpath("prefixes.json").read_text(encoding="utf-8"))
-    return {key: Scheme(key, v["curie_prefix"], v["uri_prefix"], v["pattern"], v["name"])
-            for key, v in raw["prefixes"].items()}
+    """The external identifier schemes by bioregistry key, from the prefix map pinned in the package."""
+    return _pinned()[1]
 
 
 def scheme_of(iri: str) -> Scheme | None:
-    """The scheme whose namespace holds ``iri`` (the longest matching namespace)."""
+    """The scheme whose canonical namespace holds ``iri`` (the longest matching namespace).
+
+    Only canonical namespaces count: an IRI under one of a scheme's URI prefix synonyms is in no scheme here
+    (``converter().standardize_uri`` turns it into the canonical IRI).
+    """
     found = [s for s in schemes().values() if iri.startswith(s.uri_prefix)]
     return max(found, key=lambda s: len(s.uri_prefix)) if found else None
 
 
 @cache
 def converter(data_base: str | None = None) -> curies.Converter:
-    """A CURIE converter for the external schemes and our vocabularies.
+    """The CURIE converter for the external schemes (with their synonyms and patterns) and our vocabularies.
 
-    With ``data_base``, the prefix ``ntrkkg`` names the dataset's own IRIs (as SSSOM files do);
-    without it, ``ntrkkg`` is the ontology, as in queries and on pages.
+    Pages and the SSSOM file use this one; the identifier shapes are generated from the same records.
+    With ``data_base``, the prefix ``ntrkkg`` names the dataset's own IRIs (as SSSOM files do); without it,
+    ``ntrkkg`` is the ontology, as in queries and on pages.
     """
-    records = [curies.Record(prefix=s.curie_prefix, uri_prefix=s.uri_prefix) for s in schemes().values()]
+    records = list(_pinned()[0].records)
     for prefix, namespace in VOCABULARIES.items():
         if prefix == "ntrkkg" and data_base is not None:
             records.append(curies.Record(prefix="ntrkkg", uri_prefix=data_base))

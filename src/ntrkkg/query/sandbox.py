@@ -64,7 +64,7 @@ class Confinement:
             else "seccomp OFF",
             f"landlock ABI {self.landlock_abi}" if self.landlock_abi else "landlock OFF",
             "network blocked" if self.network_blocked else "network OPEN",
-            "files restricted (read-only store and Python libs)" if self.files_restricted else "files OPEN",
+            "files read-only, store and Python libraries only" if self.files_restricted else "files OPEN",
             f"address space <= {self.memory_bytes / 2**20:.0f} MiB" if self.memory_bytes else "memory unlimited",
             "no capabilities" if self.capabilities_dropped else "capabilities kept",
             "no core dumps",
@@ -84,7 +84,6 @@ _SYS_LANDLOCK_RESTRICT_SELF = 446
 _LANDLOCK_CREATE_RULESET_VERSION = 1
 _LANDLOCK_RULE_PATH_BENEATH = 1
 
-_FS_EXECUTE = 1 << 0
 _FS_READ_FILE = 1 << 2
 _FS_READ_DIR = 1 << 3
 _FS_ABI1 = (1 << 13) - 1  # execute, write, read, readdir, remove and make-* rights
@@ -148,7 +147,9 @@ def _prctl(option: int, arg2: int = 0) -> None:
 def landlock_abi() -> int:
     """The Landlock ABI version this kernel offers, 0 when it has none (or it is disabled)."""
     try:
-        return _syscall(_SYS_LANDLOCK_CREATE_RULESET, None, ctypes.c_size_t(0), ctypes.c_uint32(1))
+        return _syscall(
+            _SYS_LANDLOCK_CREATE_RULESET, None, ctypes.c_size_t(0), ctypes.c_uint32(_LANDLOCK_CREATE_RULESET_VERSION)
+        )
     except OSError:
         return 0
 
@@ -342,6 +343,8 @@ def confine(
     if _thread_count() > 1:
         # Landlock binds only the calling thread (and the threads it starts later)
         raise SandboxError("confine() must run before the process starts any thread")
+    if store_dir is not None and not os.path.isdir(store_dir):
+        raise SandboxError(f"store_dir {store_dir!r} is not a directory")
     if memory_bytes is not None and memory_bytes <= _address_space():
         raise SandboxError(f"memory_bytes={memory_bytes} is below the address space already mapped")
     try:
@@ -446,15 +449,17 @@ def probe(timeout: float = 2.0) -> Confinement:
         if not data:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
-        os.waitpid(pid, 0)
+        with contextlib.suppress(ChildProcessError):  # already reaped where SIGCHLD is ignored
+            os.waitpid(pid, 0)
     try:
         return Confinement(**json.loads(data))
     except (ValueError, TypeError):
         return _static_probe()
 
 
-# Modules an engine uses lazily while answering (pickling results, formatting errors, codecs); importing them
-# before confining spares the confined process from reading the Python installation.
+# Modules an engine may import lazily while answering (pickling results, formatting errors, codecs).  Extension
+# modules linked to a system library (hashlib's libcrypto, for one) must be imported before confining, whatever
+# ``read_python`` says: the system library directories stay unreadable.
 _PRELOAD = (
     "encodings.idna",
     "encodings.latin_1",
@@ -468,12 +473,17 @@ _PRELOAD = (
     "linecache",
     "tokenize",
     "json",
+    "textwrap",
+    "hashlib",
     "pyoxigraph",
 )
 
 
 def preload(extra: tuple[str, ...] = ()) -> None:
-    """Import, before confining, the modules an engine may otherwise import lazily."""
+    """Import, before confining, the modules an engine may otherwise import lazily (plus ``extra``).
+
+    Needed with ``confine(read_python=False)``; cheap insurance otherwise.
+    """
     for name in _PRELOAD + extra:
         with contextlib.suppress(ImportError):
             importlib.import_module(name)

@@ -173,12 +173,12 @@ def _engine_loop(conn: Connection, store: Any, opener: Callable[[], Any] | None,
                  confining: Confining, network: bool) -> None:
     _detach_from_server(conn)
     try:
-        if opener is not None:
-            store = opener()  # opened here, after the fork: no handle is shared with the parent
         if confining.enabled:
             sandbox.preload()
             memory = None if confining.memory_bytes is None else _address_space() + confining.memory_bytes
             sandbox.confine(allow_network=network, store_dir=confining.store_dir, memory_bytes=memory)
+        if opener is not None:
+            store = opener()  # after the fork (no handle shared with the parent), inside the sandbox
     except Exception as error:  # the engine must never answer unconfined
         with contextlib.suppress(Exception):
             conn.send(Outcome("unavailable", message=f"the query engine could not start: {error}"))

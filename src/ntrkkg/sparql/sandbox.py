@@ -64,7 +64,7 @@ class Confinement:
             else "seccomp OFF",
             f"landlock ABI {self.landlock_abi}" if self.landlock_abi else "landlock OFF",
             "network blocked" if self.network_blocked else "network OPEN",
-            "files restricted (read-only store and Python libs)" if self.files_restricted else "files OPEN",
+            "files read-only, store and Python libraries only" if self.files_restricted else "files OPEN",
             f"address space <= {self.memory_bytes / 2**20:.0f} MiB" if self.memory_bytes else "memory unlimited",
             "no capabilities" if self.capabilities_dropped else "capabilities kept",
             "no core dumps",
@@ -84,7 +84,6 @@ _SYS_LANDLOCK_RESTRICT_SELF = 446
 _LANDLOCK_CREATE_RULESET_VERSION = 1
 _LANDLOCK_RULE_PATH_BENEATH = 1
 
-_FS_EXECUTE = 1 << 0
 _FS_READ_FILE = 1 << 2
 _FS_READ_DIR = 1 << 3
 _FS_ABI1 = (1 << 13) - 1  # execute, write, read, readdir, remove and make-* rights
@@ -148,7 +147,9 @@ def _prctl(option: int, arg2: int = 0) -> None:
 def landlock_abi() -> int:
     """The Landlock ABI version this kernel offers, 0 when it has none (or it is disabled)."""
     try:
-        return _syscall(_SYS_LANDLOCK_CREATE_RULESET, None, ctypes.c_size_t(0), ctypes.c_uint32(1))
+        return _syscall(
+            _SYS_LANDLOCK_CREATE_RULESET, None, ctypes.c_size_t(0), ctypes.c_uint32(_LANDLOCK_CREATE_RULESET_VERSION)
+        )
     except OSError:
         return 0
 
@@ -251,22 +252,47 @@ def _seccomp_usable() -> bool:
     return True
 
 
+def _last_capability() -> int:
+    try:
+        with open("/proc/sys/kernel/cap_last_cap") as f:
+            return int(f.read())
+    except (OSError, ValueError):
+        return 63
+
+
 def _drop_capabilities() -> None:
     number = _SYS_CAPSET.get(platform.machine())
     if number is None:
         raise OSError(errno.ENOSYS, "capset syscall number unknown on " + platform.machine())
     with contextlib.suppress(OSError):  # no ambient capabilities on old kernels
         _prctl(_PR_CAP_AMBIENT, _PR_CAP_AMBIENT_CLEAR_ALL)
-    last_cap = 63
-    with contextlib.suppress(OSError, ValueError):
-        with open("/proc/sys/kernel/cap_last_cap") as f:
-            last_cap = int(f.read())
-    for cap in range(last_cap + 1):
-        with contextlib.suppress(OSError):  # EPERM without CAP_SETPCAP: the bounding set is then already kept
+    for cap in range(_last_capability() + 1):
+        with contextlib.suppress(OSError):  # EPERM without CAP_SETPCAP: nothing to gain from the set then
             _prctl(_PR_CAPBSET_DROP, cap)
     header = _CapHeader(_LINUX_CAPABILITY_VERSION_3, 0)
     data = (_CapData * 2)()
     _syscall(number, ctypes.byref(header), ctypes.byref(data))
+
+
+# What name resolution and TLS (an allow-listed SERVICE over https) read.  A rule follows a symlink to its target,
+# and /etc/ssl/certs links into /usr/share/ca-certificates.
+_NETWORK_FILES = (
+    "/etc/hosts",
+    "/etc/host.conf",
+    "/etc/resolv.conf",
+    "/etc/nsswitch.conf",
+    "/etc/gai.conf",
+    "/etc/ssl",
+    "/etc/pki",
+    "/etc/ca-certificates",
+    "/usr/share/ca-certificates",
+    "/usr/local/share/ca-certificates",
+)
+
+
+def _network_files() -> list[str]:
+    paths = [*_NETWORK_FILES, os.environ.get("SSL_CERT_FILE", ""), os.environ.get("SSL_CERT_DIR", "")]
+    return [path for path in paths if path and os.path.exists(path)]
 
 
 # --- the public entry points ---------------------------------------------------------------------------------
@@ -277,6 +303,18 @@ def _thread_count() -> int:
         return len(os.listdir("/proc/self/task"))
     except OSError:
         return 1
+
+
+def _address_space() -> int:
+    """Bytes of address space mapped now (VmSize), 0 if unknown."""
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("VmSize:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0
 
 
 def _set_limit(which: int, value: int) -> None:
@@ -296,13 +334,19 @@ def confine(
 
     ``store_dir`` becomes readable (never writable); with ``read_python`` the Python library directories
     (:func:`python_dirs`) do too, so that lazy imports keep working (else call :func:`preload` first).
+    ``allow_network`` leaves sockets alone and lets the engine read what DNS and TLS need.
     ``memory_bytes`` caps the address space (RLIMIT_AS), ``open_files`` the file descriptors (RLIMIT_NOFILE).
     With ``require`` (the default) a mechanism this kernel lacks raises :class:`SandboxError`; without it, it is
-    skipped and the returned :class:`Confinement` tells what holds.
+    skipped and the returned :class:`Confinement` tells what holds.  After an error the process may be partly
+    confined and should exit.
     """
     if _thread_count() > 1:
-        # Landlock and seccomp (as used here) bind only the calling thread and its future threads
+        # Landlock binds only the calling thread (and the threads it starts later)
         raise SandboxError("confine() must run before the process starts any thread")
+    if store_dir is not None and not os.path.isdir(store_dir):
+        raise SandboxError(f"store_dir {store_dir!r} is not a directory")
+    if memory_bytes is not None and memory_bytes <= _address_space():
+        raise SandboxError(f"memory_bytes={memory_bytes} is below the address space already mapped")
     try:
         _set_limit(resource.RLIMIT_CORE, 0)
         if memory_bytes is not None:
@@ -317,13 +361,26 @@ def confine(
             raise SandboxError(what + (f": {exc}" if exc else "")) from exc
 
     try:
-        _prctl(_PR_SET_NO_NEW_PRIVS, 1)  # required by unprivileged seccomp and Landlock; setuid binaries stay inert
+        _prctl(_PR_SET_NO_NEW_PRIVS, 1)  # required by seccomp and Landlock without CAP_SYS_ADMIN
     except OSError as exc:
         raise SandboxError(f"prctl(PR_SET_NO_NEW_PRIVS) failed: {exc}") from exc
 
+    readable = [os.path.realpath(store_dir)] if store_dir else []
+    if read_python:
+        readable += python_dirs()
+    if allow_network:
+        readable += _network_files()
+
+    # Capabilities go first: as root, CAP_SYS_RESOURCE could raise the limits again, CAP_SYS_ADMIN undo much else.
+    dropped = False
+    try:
+        _drop_capabilities()
+        dropped = True
+    except OSError as exc:
+        unavailable("dropping capabilities failed", exc)
+
     abi = landlock_abi()
     if abi:
-        readable = ([os.path.realpath(store_dir)] if store_dir else []) + (python_dirs() if read_python else [])
         try:
             _landlock(abi, readable=readable, block_tcp=not allow_network)
         except OSError as exc:
@@ -342,13 +399,6 @@ def confine(
         except OSError as exc:
             unavailable("seccomp failed", exc)
 
-    dropped = False
-    try:
-        _drop_capabilities()
-        dropped = True
-    except OSError as exc:
-        unavailable("dropping capabilities failed", exc)
-
     return Confinement(
         seccomp=seccomp,
         landlock_abi=abi,
@@ -359,28 +409,27 @@ def confine(
     )
 
 
+def _static_probe() -> Confinement:
+    usable = _seccomp_usable()
+    abi = landlock_abi()
+    return Confinement(
+        seccomp=usable, landlock_abi=abi, network_blocked=usable, files_restricted=abi > 0, memory_bytes=None
+    )
+
+
 def probe(timeout: float = 2.0) -> Confinement:
     """What :func:`confine` can enforce here, found by confining a short-lived forked child; the caller stays free.
 
-    Without ``fork`` (or when the child fails) it falls back to side-effect-free checks.
+    When the child cannot be forked or does not answer, side-effect-free checks answer instead.
     """
-    fallback = Confinement(
-        seccomp=_seccomp_usable(),
-        landlock_abi=landlock_abi(),
-        network_blocked=_seccomp_usable(),
-        files_restricted=landlock_abi() > 0,
-        memory_bytes=None,
-    )
-    if not hasattr(os, "fork"):
-        return fallback
     read_fd, write_fd = os.pipe()
     try:
         pid = os.fork()
     except OSError:
         os.close(read_fd)
         os.close(write_fd)
-        return fallback
-    if pid == 0:  # the child: confine, report, and leave without running any parent cleanup
+        return _static_probe()
+    if pid == 0:  # the child: confine, report, and leave without running any of the parent's cleanup
         code = 1
         try:
             os.close(read_fd)
@@ -390,23 +439,27 @@ def probe(timeout: float = 2.0) -> Confinement:
         finally:
             os._exit(code)
     os.close(write_fd)
+    data = b""
     try:
         ready, _, _ = select.select([read_fd], [], [], timeout)
-        data = os.read(read_fd, 4096) if ready else b""
+        if ready:
+            data = os.read(read_fd, 4096)
     finally:
         os.close(read_fd)
         if not data:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
-        os.waitpid(pid, 0)
+        with contextlib.suppress(ChildProcessError):  # already reaped where SIGCHLD is ignored
+            os.waitpid(pid, 0)
     try:
         return Confinement(**json.loads(data))
     except (ValueError, TypeError):
-        return fallback
+        return _static_probe()
 
 
-# Modules an engine uses lazily while answering (pickling results, formatting errors, codecs); importing them
-# before confining spares the confined process from reading the Python installation.
+# Modules an engine may import lazily while answering (pickling results, formatting errors, codecs).  Extension
+# modules linked to a system library (hashlib's libcrypto, for one) must be imported before confining, whatever
+# ``read_python`` says: the system library directories stay unreadable.
 _PRELOAD = (
     "encodings.idna",
     "encodings.latin_1",
@@ -420,12 +473,17 @@ _PRELOAD = (
     "linecache",
     "tokenize",
     "json",
+    "textwrap",
+    "hashlib",
     "pyoxigraph",
 )
 
 
 def preload(extra: tuple[str, ...] = ()) -> None:
-    """Import, before confining, the modules an engine may otherwise import lazily."""
+    """Import, before confining, the modules an engine may otherwise import lazily (plus ``extra``).
+
+    Needed with ``confine(read_python=False)``; cheap insurance otherwise.
+    """
     for name in _PRELOAD + extra:
         with contextlib.suppress(ImportError):
             importlib.import_module(name)

@@ -1,0 +1,137 @@
+"""The engine pool: confined engines, crash isolation, recycling after large results, a deadline that counts the queue."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+
+import pyoxigraph as ox
+import pytest
+
+from ntrkkg.sparql.engine import Confining, EnginePool, Job, Outcome
+
+QUAD = ox.Quad(ox.NamedNode("http://example.org/s"), ox.NamedNode("http://example.org/p"), ox.Literal("o"))
+
+
+class Listener:
+    """A loopback TCP listener that counts the connections it accepts."""
+
+    def __init__(self) -> None:
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(16)
+        self.sock.settimeout(0.2)
+        self.port = self.sock.getsockname()[1]
+        self.accepted = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                continue
+            self.accepted += 1
+            conn.close()
+
+    def close(self) -> None:
+        self._stop.set()
+        self._thread.join(2)
+        self.sock.close()
+
+
+@pytest.fixture
+def listener() -> Iterator[Listener]:
+    found = Listener()
+    yield found
+    found.close()
+
+
+def _pool(**options: object) -> EnginePool:
+    store = ox.Store()
+    store.add(QUAD)
+    return EnginePool(lambda: store, 1, store=store, **options)  # type: ignore[arg-type]
+
+
+def _job(query: str, *, fmt: str = "json", federated: bool = False) -> Job:
+    return Job(query, fmt, None, None, 1000, 2**20, federated=federated)
+
+
+def _run(pool: EnginePool, job: Job, seconds: float = 10) -> Outcome:
+    return pool.run(job, time.monotonic() + seconds)
+
+
+def test_an_engine_cannot_fetch_even_a_service_that_slipped_past_vetting(listener: Listener) -> None:
+    pool = _pool()
+    try:
+        outcome = _run(pool, _job(f"SELECT * WHERE {{ SERVICE <http://127.0.0.1:{listener.port}/sparql> {{ ?s ?p ?o }} }}"))
+        assert outcome.status == "error" and "ermission denied" in outcome.message, outcome
+        assert _run(pool, _job("ASK { ?s ?p ?o }")).status == "ok"  # the engine lives on
+    finally:
+        pool.close()
+    assert listener.accepted == 0
+
+
+def test_an_unconfined_engine_would_have_fetched_it(listener: Listener) -> None:
+    """The control: the same query in an engine that is not confined reaches the listener."""
+    pool = _pool(confining=Confining(enabled=False))
+    try:
+        _run(pool, _job(f"SELECT * WHERE {{ SERVICE <http://127.0.0.1:{listener.port}/sparql> {{ ?s ?p ?o }} }}"))
+    finally:
+        pool.close()
+    assert listener.accepted >= 1
+
+
+def test_a_federated_job_gets_an_engine_with_network(listener: Listener) -> None:
+    pool = _pool()
+    try:
+        query = f"SELECT * WHERE {{ SERVICE <http://127.0.0.1:{listener.port}/sparql> {{ ?s ?p ?o }} }}"
+        outcome = _run(pool, _job(query, federated=True))
+        assert outcome.status == "error"  # the listener hangs up without answering
+    finally:
+        pool.close()
+    assert listener.accepted >= 1
+
+
+def test_a_crash_is_isolated_and_the_engine_replaced() -> None:
+    pool = _pool()
+    try:
+        deep = "SELECT * WHERE " + "{" * 5000 + "}" * 5000  # overflows the engine's stack
+        assert _run(pool, _job(deep)).status == "crashed"
+        assert _run(pool, _job("ASK { ?s ?p ?o }")).status == "ok"
+        assert pool.stats.crashes == 1
+    finally:
+        pool.close()
+
+
+def test_engines_are_recycled_after_large_results() -> None:
+    pool = _pool(recycle_after_bytes=1000)
+    try:
+        big = "SELECT ?x WHERE { VALUES ?x { " + " ".join(f'"{"v" * 50}{i}"' for i in range(100)) + " } }"
+        assert _run(pool, _job("ASK {}")).status == "ok"
+        first = pool._idle[False][0].process.pid
+        assert _run(pool, _job(big)).status == "ok"
+        assert pool.stats.recycled == 1
+        assert pool._idle[False][0].process.pid != first
+    finally:
+        pool.close()
+
+
+def test_the_deadline_counts_the_wait_for_an_engine() -> None:
+    pool = _pool()
+    slow = "SELECT (COUNT(*) AS ?n) WHERE { VALUES ?a { 1 2 3 4 5 6 7 8 9 10 } ?s ?p ?o . " + " ".join(
+        f"VALUES ?v{i} {{ {' '.join(str(j) for j in range(60))} }}" for i in range(5)) + " }"
+    try:
+        holder = threading.Thread(target=_run, args=(pool, _job(slow), 3), daemon=True)
+        holder.start()
+        time.sleep(0.3)
+        started = time.monotonic()
+        outcome = _run(pool, _job("ASK { ?s ?p ?o }"), 1)
+        assert outcome.status == "timeout" and time.monotonic() - started < 1.5
+        holder.join(10)
+    finally:
+        pool.close()
