@@ -23,8 +23,8 @@ import owlrl
 from rdflib import Graph
 
 from ntrkkg.build.pipeline import build_dataset, load_inputs, write_build
-from ntrkkg.outputs.dumps import write_dumps
 from ntrkkg.build.reasoning import infer
+from ntrkkg.outputs.dumps import write_dumps
 
 TARGET_SECONDS = 5.0
 
@@ -48,8 +48,9 @@ def owlrl_on_default_store(asserted: Graph) -> None:
     closure = Graph()
     for triple in asserted:
         closure.add(triple)
-    owlrl.DeductiveClosure(owlrl.OWLRL_Semantics, rdfs_closure=False, axiomatic_triples=False,
-                           datatype_axioms=False).expand(closure)
+    owlrl.DeductiveClosure(
+        owlrl.OWLRL_Semantics, rdfs_closure=False, axiomatic_triples=False, datatype_axioms=False
+    ).expand(closure)
 
 
 def main() -> None:
@@ -86,12 +87,13 @@ def main() -> None:
     total = statistics.median(totals)
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"| **total** | **{total:.3f}** | process max RSS {rss:.0f} MiB |\n")
-    print(f"full build: {total:.2f} s, target {TARGET_SECONDS:.0f} s "
-          f"({total / TARGET_SECONDS:.2f}× of the budget)")
+    print(f"full build: {total:.2f} s, target {TARGET_SECONDS:.0f} s ({total / TARGET_SECONDS:.2f}× of the budget)")
     ours = statistics.median(seconds["reason"])
     theirs = statistics.median(alternative)
-    print(f"owlrl on rdflib's default store: {theirs:.2f} s; on the build's store: {ours:.2f} s "
-          f"(ratio {theirs / ours:.2f}×)")
+    print(
+        f"owlrl on rdflib's default store: {theirs:.2f} s; on the build's store: {ours:.2f} s "
+        f"(ratio {theirs / ours:.2f}×)"
+    )
 
 
 if __name__ == "__main__":

@@ -162,8 +162,9 @@ def close_store(store: Any, max_rounds: int = 6) -> tuple[int, int]:
     return size - before, max_rounds
 
 
-def time_queries(store: Any, reps: int, per_query_budget: float, progress: dict[str, Any],
-                 skip: frozenset[str] = frozenset()) -> dict[str, dict[str, Any]]:
+def time_queries(
+    store: Any, reps: int, per_query_budget: float, progress: dict[str, Any], skip: frozenset[str] = frozenset()
+) -> dict[str, dict[str, Any]]:
     """p50/p99 of each example query, with at least 3 and at most ``reps`` timed runs.
 
     A query whose first (untimed) run alone exceeds the budget is not repeated: that run is
@@ -191,16 +192,17 @@ def time_queries(store: Any, reps: int, per_query_budget: float, progress: dict[
                     pass
             times.append(time.perf_counter() - start)
             spent += times[-1]
-        results[name] = {"rows": rows, "runs": len(times),
-                         "p50": percentile(times, 50), "p99": percentile(times, 99)}
+        results[name] = {"rows": rows, "runs": len(times), "p50": percentile(times, 50), "p99": percentile(times, 99)}
         save_progress(progress)
     return results
 
 
 def synthetic_rows(store: Any, count: int) -> list[str]:
     """The IRIs of ``count`` synthetic rows, spread over the table."""
-    rows = [r["row"].value for r in store.query(
-        f"SELECT ?row WHERE {{ ?row <{NTRKKG}tableRowNumber> ?n FILTER(?n > 8) }} ORDER BY ?n")]
+    rows = [
+        r["row"].value
+        for r in store.query(f"SELECT ?row WHERE {{ ?row <{NTRKKG}tableRowNumber> ?n FILTER(?n > 8) }} ORDER BY ?n")
+    ]
     step = max(1, len(rows) // count)
     return rows[::step][:count]
 
@@ -228,14 +230,26 @@ def scoped_validation(store: Any, rows: list[str]) -> dict[str, Any]:
         focus: list[str | URIRef] = [URIRef(b["n"].value) for b in store.query(CHANGED_NODES.replace("ROW", row))]
         extract.append(time.perf_counter() - start)
         start = time.perf_counter()
-        ok, _, _ = pyshacl.validate(graph, shacl_graph=shapes, inference="none", inplace=True, advanced=True,
-                                    allow_warnings=True, focus_nodes=focus)
+        ok, _, _ = pyshacl.validate(
+            graph,
+            shacl_graph=shapes,
+            inference="none",
+            inplace=True,
+            advanced=True,
+            allow_warnings=True,
+            focus_nodes=focus,
+        )
         check.append(time.perf_counter() - start)
         sizes.append(len(graph))
         conforms = conforms and bool(ok)
-    return {"rows": len(rows), "extract_s": statistics.median(extract), "validate_s": statistics.median(check),
-            "total_s": statistics.median(e + c for e, c in zip(extract, check, strict=True)),
-            "triples": statistics.median(sizes), "conforms": conforms}
+    return {
+        "rows": len(rows),
+        "extract_s": statistics.median(extract),
+        "validate_s": statistics.median(check),
+        "total_s": statistics.median(e + c for e, c in zip(extract, check, strict=True)),
+        "triples": statistics.median(sizes),
+        "conforms": conforms,
+    }
 
 
 def save_progress(progress: dict[str, Any]) -> None:
@@ -250,8 +264,9 @@ def stage_oxigraph(data: Path, reps: int, per_query_budget: float, skip: frozens
     save_progress(progress)
     start = time.perf_counter()
     added, rounds = close_store(store)
-    progress.update(closure_s=time.perf_counter() - start, closure_added=added, closure_rounds=rounds,
-                    peak_rss_mib=peak_rss_mib())
+    progress.update(
+        closure_s=time.perf_counter() - start, closure_added=added, closure_rounds=rounds, peak_rss_mib=peak_rss_mib()
+    )
     save_progress(progress)
     progress["scoped"] = scoped_validation(store, synthetic_rows(store, 5))
     save_progress(progress)
@@ -275,8 +290,11 @@ def remedy_inferred(data: Path) -> set[str]:
     asserted, _ = load_store(data)
     closed, _ = load_store(data)
     close_store(closed)
-    return {f"{q.subject} {q.predicate} {q.object}" for q in closed
-            if ox.Quad(q.subject, q.predicate, q.object) not in asserted}
+    return {
+        f"{q.subject} {q.predicate} {q.object}"
+        for q in closed
+        if ox.Quad(q.subject, q.predicate, q.object) not in asserted
+    }
 
 
 def stage_owlrl(data: Path) -> dict[str, Any]:
@@ -289,10 +307,15 @@ def stage_owlrl(data: Path) -> dict[str, Any]:
     owlrl_set = {f"{s.n3()} {p.n3()} {o.n3()}" for s, p, o in inferred}
     remedy = remedy_inferred(data)
     common = len(owlrl_set & remedy)
-    return {"parse_s": parse_s, "seconds": reason_s, "cpu_s": cpu_s, "inferred": len(inferred),
-            "remedy_inferred": len(remedy),
-            "remedy_recall": common / len(owlrl_set) if owlrl_set else 1.0,
-            "remedy_precision": common / len(remedy) if remedy else 1.0}
+    return {
+        "parse_s": parse_s,
+        "seconds": reason_s,
+        "cpu_s": cpu_s,
+        "inferred": len(inferred),
+        "remedy_inferred": len(remedy),
+        "remedy_recall": common / len(owlrl_set) if owlrl_set else 1.0,
+        "remedy_precision": common / len(remedy) if remedy else 1.0,
+    }
 
 
 def stage_shacl(data: Path) -> dict[str, Any]:
@@ -301,8 +324,8 @@ def stage_shacl(data: Path) -> dict[str, Any]:
     from rdflib import Graph
 
     from ntrkkg.build.pipeline import load_inputs
-    from ntrkkg.namespaces import AUTHORED_BASE
     from ntrkkg.build.validation import validate
+    from ntrkkg.namespaces import AUTHORED_BASE
 
     store, _ = load_store(data)
     close_store(store)
@@ -312,9 +335,14 @@ def stage_shacl(data: Path) -> dict[str, Any]:
     shapes = load_inputs(AUTHORED_BASE)[1]
     start, cpu = time.perf_counter(), time.process_time()
     report = validate(graph, shapes)
-    return {"parse_s": parse_s, "seconds": time.perf_counter() - start, "cpu_s": time.process_time() - cpu,
-            "triples": len(graph),
-            "conforms": report.conforms, "violations": len(report.violations)}
+    return {
+        "parse_s": parse_s,
+        "seconds": time.perf_counter() - start,
+        "cpu_s": time.process_time() - cpu,
+        "triples": len(graph),
+        "conforms": report.conforms,
+        "violations": len(report.violations),
+    }
 
 
 PROGRESS_FILE: Path | None = None
@@ -324,8 +352,9 @@ def run_stage(args: argparse.Namespace) -> None:
     global PROGRESS_FILE
     PROGRESS_FILE = args.progress
     if args.stage == "oxigraph":
-        result = stage_oxigraph(args.file, args.reps, args.query_budget,
-                                frozenset(q for q in args.skip_queries.split(",") if q))
+        result = stage_oxigraph(
+            args.file, args.reps, args.query_budget, frozenset(q for q in args.skip_queries.split(",") if q)
+        )
     elif args.stage == "owlrl":
         result = stage_owlrl(args.file)
     else:
@@ -353,8 +382,19 @@ def generate(size: int, seed: int, workdir: Path) -> tuple[Path, int, float]:
     cached = path.exists()
     if not cached:
         partial = path.with_suffix(".part.nt")
-        subprocess.run([sys.executable, str(BENCH / "synth.py"), "--seed", str(seed), "--triples", str(size),
-                        "--out", str(partial)], check=True)
+        subprocess.run(
+            [
+                sys.executable,
+                str(BENCH / "synth.py"),
+                "--seed",
+                str(seed),
+                "--triples",
+                str(size),
+                "--out",
+                str(partial),
+            ],
+            check=True,
+        )
         partial.rename(path)
     seconds = -1.0 if cached else time.perf_counter() - start
     with path.open("rb") as f:
@@ -367,8 +407,11 @@ def slow_queries(size: int, done: list[SizeResult], limit: float) -> dict[str, d
     skipped: dict[str, dict[str, Any]] = {}
     names = {n for r in done for n in r.stages.get("oxigraph", {}).get("queries", {})}
     for name in sorted(names):
-        points = [(r.triples, q["p50"]) for r in done
-                  if "p50" in (q := r.stages.get("oxigraph", {}).get("queries", {}).get(name, {}))]
+        points = [
+            (r.triples, q["p50"])
+            for r in done
+            if "p50" in (q := r.stages.get("oxigraph", {}).get("queries", {}).get(name, {}))
+        ]
         exponent = growth_exponent(points)
         if not points or exponent is None:
             continue
@@ -382,9 +425,22 @@ def run_child(stage: str, data: Path, args: argparse.Namespace, skip_queries: st
     """One stage in a fresh interpreter; {'timed_out': budget} if it ran out of time."""
     progress = args.workdir / f"progress-{stage}.json"
     progress.unlink(missing_ok=True)
-    command = [sys.executable, str(Path(__file__).resolve()), "--stage", stage, "--file", str(data),
-               "--reps", str(args.reps), "--query-budget", str(args.query_budget), "--progress", str(progress),
-               "--skip-queries", skip_queries]
+    command = [
+        sys.executable,
+        str(Path(__file__).resolve()),
+        "--stage",
+        stage,
+        "--file",
+        str(data),
+        "--reps",
+        str(args.reps),
+        "--query-budget",
+        str(args.query_budget),
+        "--progress",
+        str(progress),
+        "--skip-queries",
+        skip_queries,
+    ]
     try:
         done = subprocess.run(command, capture_output=True, text=True, timeout=args.budget, check=True)
     except subprocess.TimeoutExpired:
@@ -396,18 +452,24 @@ def run_child(stage: str, data: Path, args: argparse.Namespace, skip_queries: st
     return result
 
 
-def skip_reason(stage: str, size: int, done: list[SizeResult], skip_above: float,
-                budget: float) -> dict[str, Any] | None:
+def skip_reason(
+    stage: str, size: int, done: list[SizeResult], skip_above: float, budget: float
+) -> dict[str, Any] | None:
     """Skip a slow stage once a smaller size took too long, or when its measured growth predicts
     more than the budget; the time is then extrapolated from that growth."""
-    measured = [(r.triples, r.stages[stage]["seconds"]) for r in done
-                if stage in r.stages and "seconds" in r.stages[stage]]
+    measured = [
+        (r.triples, r.stages[stage]["seconds"]) for r in done if stage in r.stages and "seconds" in r.stages[stage]
+    ]
     previous = done[-1].stages.get(stage, {}) if done else {}
     exponent = growth_exponent(measured)
     k = exponent if exponent is not None else 1.0
     predicted = measured[-1][1] * (size / measured[-1][0]) ** k if measured else 0.0
-    too_slow = (previous.get("seconds", 0) > skip_above or "timed_out" in previous or "skipped" in previous
-                or predicted > budget)
+    too_slow = (
+        previous.get("seconds", 0) > skip_above
+        or "timed_out" in previous
+        or "skipped" in previous
+        or predicted > budget
+    )
     if not too_slow:
         return None
     if not measured:
@@ -456,8 +518,11 @@ def measured(queries: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
 
 def exponents(results: list[SizeResult]) -> dict[str, float | None]:
     def points(stage: str, key: str) -> list[tuple[int, float]]:
-        return [(r.triples, r.stages[stage][key]) for r in results
-                if key in r.stages.get(stage, {}) and not r.stages[stage].get("skipped")]
+        return [
+            (r.triples, r.stages[stage][key])
+            for r in results
+            if key in r.stages.get(stage, {}) and not r.stages[stage].get("skipped")
+        ]
 
     out = {
         "bulk_load": growth_exponent(points("oxigraph", "load_s")),
@@ -467,11 +532,18 @@ def exponents(results: list[SizeResult]) -> dict[str, float | None]:
         "pyshacl full validation": growth_exponent(points("shacl", "seconds")),
         "pyshacl full validation, CPU seconds": growth_exponent(points("shacl", "cpu_s")),
         "scoped validation (one row)": growth_exponent(
-            [(r.triples, r.stages["oxigraph"]["scoped"]["total_s"]) for r in results
-             if "scoped" in r.stages.get("oxigraph", {})]),
+            [
+                (r.triples, r.stages["oxigraph"]["scoped"]["total_s"])
+                for r in results
+                if "scoped" in r.stages.get("oxigraph", {})
+            ]
+        ),
     }
-    query_points = [(r.triples, statistics.median(q["p50"] for q in measured(r.stages["oxigraph"]["queries"])))
-                    for r in results if "queries" in r.stages.get("oxigraph", {})]
+    query_points = [
+        (r.triples, statistics.median(q["p50"] for q in measured(r.stages["oxigraph"]["queries"])))
+        for r in results
+        if "queries" in r.stages.get("oxigraph", {})
+    ]
     out["query p50 (median over queries)"] = growth_exponent(query_points)
     return out
 
@@ -484,15 +556,26 @@ def size_row(r: SizeResult) -> str:
     p99s = [q["p99"] for q in measured(queries)]
     scoped = ox_stage.get("scoped", {})
     generated = f"{r.generate_s:.1f} s" if r.generate_s >= 0 else "cached"
-    cells = [size_name(r.requested), f"{r.triples:,}", generated, seconds_text(ox_stage, "load_s"),
-             f"{seconds_text(ox_stage, 'closure_s')} (+{ox_stage.get('closure_added', 0):,})",
-             f"{statistics.median(p50s) * 1000:.1f} / {max(p50s) * 1000:.1f} ms" if p50s else "–",
-             f"{max(p99s) * 1000:.1f} ms" if p99s else "–",
-             (f"{scoped['total_s']:.2f} s ({scoped['triples']:,.0f} triples, "
-              f"{'conforms' if scoped['conforms'] else 'VIOLATES'})") if scoped else "–",
-             seconds_text(r.stages.get("owlrl", {})), seconds_text(r.stages.get("shacl", {})),
-             " / ".join(f"{r.stages[s]['peak_rss_mib']:,.0f} MiB" if "peak_rss_mib" in r.stages.get(s, {}) else "–"
-                        for s in STAGES)]
+    cells = [
+        size_name(r.requested),
+        f"{r.triples:,}",
+        generated,
+        seconds_text(ox_stage, "load_s"),
+        f"{seconds_text(ox_stage, 'closure_s')} (+{ox_stage.get('closure_added', 0):,})",
+        f"{statistics.median(p50s) * 1000:.1f} / {max(p50s) * 1000:.1f} ms" if p50s else "–",
+        f"{max(p99s) * 1000:.1f} ms" if p99s else "–",
+        (
+            f"{scoped['total_s']:.2f} s ({scoped['triples']:,.0f} triples, "
+            f"{'conforms' if scoped['conforms'] else 'VIOLATES'})"
+        )
+        if scoped
+        else "–",
+        seconds_text(r.stages.get("owlrl", {})),
+        seconds_text(r.stages.get("shacl", {})),
+        " / ".join(
+            f"{r.stages[s]['peak_rss_mib']:,.0f} MiB" if "peak_rss_mib" in r.stages.get(s, {}) else "–" for s in STAGES
+        ),
+    ]
     return "| " + " | ".join(cells) + " |"
 
 
@@ -504,38 +587,55 @@ def targets(results: list[SizeResult]) -> list[str]:
     r = ran[-1]
     stage = r.stages["oxigraph"]
     p50 = max(q["p50"] for q in measured(stage["queries"]))
-    skipped = [f"{name} (extrapolated {q['extrapolated_s']:,.0f} s)" for name, q in stage["queries"].items()
-               if "extrapolated_s" in q]
+    skipped = [
+        f"{name} (extrapolated {q['extrapolated_s']:,.0f} s)"
+        for name, q in stage["queries"].items()
+        if "extrapolated_s" in q
+    ]
     rss = max(r.stages[s].get("peak_rss_mib", 0) for s in STAGES if s in r.stages)
 
     def verdict(ok: bool) -> str:
         return "met" if ok else "NOT met"
-    return [f"* bulk_load at {size_name(r.requested)}: {stage['load_s']:.2f} s (target ≤ 10 s at 1M: "
-            f"{verdict(stage['load_s'] <= 10)}).",
-            f"* slowest example query p50 at {size_name(r.requested)}: {p50 * 1000:.1f} ms (target ≤ 100 ms: "
-            f"{verdict(p50 <= 0.1 and not skipped)})"
-            + (f"; skipped as too slow: {', '.join(skipped)}." if skipped else "."),
-            f"* peak RSS at {size_name(r.requested)}: {rss:,.0f} MiB (target ≤ 2 GB: {verdict(rss <= 2048)})."]
+
+    return [
+        f"* bulk_load at {size_name(r.requested)}: {stage['load_s']:.2f} s (target ≤ 10 s at 1M: "
+        f"{verdict(stage['load_s'] <= 10)}).",
+        f"* slowest example query p50 at {size_name(r.requested)}: {p50 * 1000:.1f} ms (target ≤ 100 ms: "
+        f"{verdict(p50 <= 0.1 and not skipped)})"
+        + (f"; skipped as too slow: {', '.join(skipped)}." if skipped else "."),
+        f"* peak RSS at {size_name(r.requested)}: {rss:,.0f} MiB (target ≤ 2 GB: {verdict(rss <= 2048)}).",
+    ]
 
 
 def markdown(results: list[SizeResult], args: argparse.Namespace) -> str:
-    lines = ["# Scale benchmark", "",
-             f"Synthetic graphs from `benchmarks/synth.py --seed {args.seed}` (the real data/ graph plus synthetic "
-             "tumour types), with ontology/ntrkkg.ttl beside them. Produced by `python benchmarks/scale.py "
-             f"--sizes {','.join(size_name(r.requested) for r in results)}`; each stage group ran in a fresh "
-             f"process (peak RSS is that process's). Budget {args.budget:.0f} s per stage; owlrl/pyshacl are skipped "
-             f"at a size once a smaller size took > {args.skip_above:.0f} s or their growth predicts more than the "
-             f"budget; a query is skipped where its growth predicts a p50 > {args.query_skip:.0f} s. Skipped "
-             "times are extrapolated along the log-log slope of the measured sizes.", "",
-             "## Cost per size", "",
-             "| size | triples | generate | bulk_load | remedy closure (SPARQL) | query p50 median / max "
-             "| query p99 max | scoped validation (1 row) | owlrl closure | pyshacl full validation "
-             "| peak RSS oxigraph / owlrl / shacl |",
-             "|---|---|---|---|---|---|---|---|---|---|---|"]
+    lines = [
+        "# Scale benchmark",
+        "",
+        f"Synthetic graphs from `benchmarks/synth.py --seed {args.seed}` (the real data/ graph plus synthetic "
+        "tumour types), with ontology/ntrkkg.ttl beside them. Produced by `python benchmarks/scale.py "
+        f"--sizes {','.join(size_name(r.requested) for r in results)}`; each stage group ran in a fresh "
+        f"process (peak RSS is that process's). Budget {args.budget:.0f} s per stage; owlrl/pyshacl are skipped "
+        f"at a size once a smaller size took > {args.skip_above:.0f} s or their growth predicts more than the "
+        f"budget; a query is skipped where its growth predicts a p50 > {args.query_skip:.0f} s. Skipped "
+        "times are extrapolated along the log-log slope of the measured sizes.",
+        "",
+        "## Cost per size",
+        "",
+        "| size | triples | generate | bulk_load | remedy closure (SPARQL) | query p50 median / max "
+        "| query p99 max | scoped validation (1 row) | owlrl closure | pyshacl full validation "
+        "| peak RSS oxigraph / owlrl / shacl |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
     lines += [size_row(r) for r in results]
-    lines += ["", "## Growth exponents", "",
-              "Log-log least-squares slope of seconds against triples over the measured sizes (1 = linear).", "",
-              "| stage | exponent |", "|---|---|"]
+    lines += [
+        "",
+        "## Growth exponents",
+        "",
+        "Log-log least-squares slope of seconds against triples over the measured sizes (1 = linear).",
+        "",
+        "| stage | exponent |",
+        "|---|---|",
+    ]
     for name, k in exponents(results).items():
         lines.append(f"| {name} | {k:.2f} |" if k is not None else f"| {name} | – (one point) |")
     lines += ["", "## Details", ""]
@@ -544,36 +644,50 @@ def markdown(results: list[SizeResult], args: argparse.Namespace) -> str:
         shacl = r.stages.get("shacl", {})
         ox_stage = r.stages.get("oxigraph", {})
         if "seconds" in owl:
-            lines.append(f"* {size_name(r.requested)}: owlrl inferred {owl['inferred']:,} triples (rdflib parse "
-                         f"{owl['parse_s']:.1f} s, CPU {owl.get('cpu_s', 0):.1f} s); the SPARQL remedy inferred "
-                         f"{owl['remedy_inferred']:,}, reproducing "
-                         f"{owl['remedy_recall']:.1%} of owlrl's triples (precision {owl['remedy_precision']:.1%}).")
+            lines.append(
+                f"* {size_name(r.requested)}: owlrl inferred {owl['inferred']:,} triples (rdflib parse "
+                f"{owl['parse_s']:.1f} s, CPU {owl.get('cpu_s', 0):.1f} s); the SPARQL remedy inferred "
+                f"{owl['remedy_inferred']:,}, reproducing "
+                f"{owl['remedy_recall']:.1%} of owlrl's triples (precision {owl['remedy_precision']:.1%})."
+            )
         if "seconds" in shacl:
             verdict = "conforms" if shacl["conforms"] else f"{shacl['violations']} violations"
-            lines.append(f"* {size_name(r.requested)}: pyshacl validated {shacl['triples']:,} triples: {verdict} "
-                         f"(rdflib parse {shacl['parse_s']:.1f} s, CPU {shacl.get('cpu_s', 0):.1f} s).")
+            lines.append(
+                f"* {size_name(r.requested)}: pyshacl validated {shacl['triples']:,} triples: {verdict} "
+                f"(rdflib parse {shacl['parse_s']:.1f} s, CPU {shacl.get('cpu_s', 0):.1f} s)."
+            )
         if "closure_rounds" in ox_stage:
-            lines.append(f"* {size_name(r.requested)}: remedy closure reached its fixpoint in "
-                         f"{ox_stage['closure_rounds']} rounds; store held {ox_stage['store_triples']:,} triples "
-                         "before it.")
+            lines.append(
+                f"* {size_name(r.requested)}: remedy closure reached its fixpoint in "
+                f"{ox_stage['closure_rounds']} rounds; store held {ox_stage['store_triples']:,} triples "
+                "before it."
+            )
     lines += ["", "## Targets", ""] + targets(results)
-    lines += ["", "## Remedies", "",
-              "* Reasoning: instead of owlrl's full OWL-RL closure, the ontology's own axioms (subClassOf and "
-              "subPropertyOf closure, domain, range, inverseOf, and the hasValue equivalences that define "
-              "ntrkkg:NTRKFusion and the facet statement classes) run as SPARQL updates on pyoxigraph until "
-              "nothing new is inferred (`CLOSURE_RULES`). Column \"remedy closure\"; its recall against owlrl is "
-              "under Details. The example queries are timed on the store after this closure.",
-              "* Validation: instead of pyshacl over the whole graph, validate what changed: the neighbourhood of "
-              "one row (its class, cells, statements, findings, subgroups; their objects' triples; those objects' "
-              "objects' types), extracted with one CONSTRUCT (`NEIGHBOURHOOD`) and validated with the project's "
-              "shapes, with the row's own nodes as pyshacl's focus nodes. Column \"scoped validation\" (median "
-              "over 5 rows, extraction included). Every shape of shapes/ looks only at that neighbourhood, so a "
-              "row that passes here passes in the full graph; nodes the row points to (references, fusions) are "
-              "checked when they change.",
-              "* Times are wall-clock on a shared 2-core machine; owlrl/pyshacl CPU seconds are under Details."]
-    lines += ["", "## Example queries (p50 / p99, ms; rows)", "",
-              "| query | " + " | ".join(size_name(r.requested) for r in results) + " |",
-              "|---|" + "---|" * len(results)]
+    lines += [
+        "",
+        "## Remedies",
+        "",
+        "* Reasoning: instead of owlrl's full OWL-RL closure, the ontology's own axioms (subClassOf and "
+        "subPropertyOf closure, domain, range, inverseOf, and the hasValue equivalences that define "
+        "ntrkkg:NTRKFusion and the facet statement classes) run as SPARQL updates on pyoxigraph until "
+        'nothing new is inferred (`CLOSURE_RULES`). Column "remedy closure"; its recall against owlrl is '
+        "under Details. The example queries are timed on the store after this closure.",
+        "* Validation: instead of pyshacl over the whole graph, validate what changed: the neighbourhood of "
+        "one row (its class, cells, statements, findings, subgroups; their objects' triples; those objects' "
+        "objects' types), extracted with one CONSTRUCT (`NEIGHBOURHOOD`) and validated with the project's "
+        "shapes, with the row's own nodes as pyshacl's focus nodes. Column \"scoped validation\" (median "
+        "over 5 rows, extraction included). Every shape of shapes/ looks only at that neighbourhood, so a "
+        "row that passes here passes in the full graph; nodes the row points to (references, fusions) are "
+        "checked when they change.",
+        "* Times are wall-clock on a shared 2-core machine; owlrl/pyshacl CPU seconds are under Details.",
+    ]
+    lines += [
+        "",
+        "## Example queries (p50 / p99, ms; rows)",
+        "",
+        "| query | " + " | ".join(size_name(r.requested) for r in results) + " |",
+        "|---|" + "---|" * len(results),
+    ]
     names = sorted({n for r in results for n in r.stages.get("oxigraph", {}).get("queries", {})})
     for name in names:
         cells = []
@@ -611,23 +725,46 @@ def plot(results: list[SizeResult], path: Path) -> None:
 
     series("pyoxigraph bulk_load", stage_points("oxigraph", "load_s"))
     series("remedy: SPARQL closure", stage_points("oxigraph", "closure_s"))
-    series("query p50 (median over queries)",
-           [(r.triples, statistics.median(q["p50"] for q in measured(r.stages["oxigraph"]["queries"])))
-            for r in results if "queries" in r.stages.get("oxigraph", {})])
-    series("query p50 (slowest query)",
-           [(r.triples, max(q["p50"] for q in measured(r.stages["oxigraph"]["queries"])))
-            for r in results if "queries" in r.stages.get("oxigraph", {})])
-    series("query p99 (max over queries)",
-           [(r.triples, max(q["p99"] for q in measured(r.stages["oxigraph"]["queries"])))
-            for r in results if "queries" in r.stages.get("oxigraph", {})])
-    series("remedy: scoped validation (1 row)",
-           [(r.triples, r.stages["oxigraph"]["scoped"]["total_s"]) for r in results
-            if "scoped" in r.stages.get("oxigraph", {})])
+    series(
+        "query p50 (median over queries)",
+        [
+            (r.triples, statistics.median(q["p50"] for q in measured(r.stages["oxigraph"]["queries"])))
+            for r in results
+            if "queries" in r.stages.get("oxigraph", {})
+        ],
+    )
+    series(
+        "query p50 (slowest query)",
+        [
+            (r.triples, max(q["p50"] for q in measured(r.stages["oxigraph"]["queries"])))
+            for r in results
+            if "queries" in r.stages.get("oxigraph", {})
+        ],
+    )
+    series(
+        "query p99 (max over queries)",
+        [
+            (r.triples, max(q["p99"] for q in measured(r.stages["oxigraph"]["queries"])))
+            for r in results
+            if "queries" in r.stages.get("oxigraph", {})
+        ],
+    )
+    series(
+        "remedy: scoped validation (1 row)",
+        [
+            (r.triples, r.stages["oxigraph"]["scoped"]["total_s"])
+            for r in results
+            if "scoped" in r.stages.get("oxigraph", {})
+        ],
+    )
     for stage, label in (("owlrl", "owlrl closure"), ("shacl", "pyshacl full validation")):
         timed = stage_points(stage, "seconds")
         series(label, timed)
-        guessed = [(r.triples, r.stages[stage]["extrapolated_s"]) for r in results
-                   if "extrapolated_s" in r.stages.get(stage, {})]
+        guessed = [
+            (r.triples, r.stages[stage]["extrapolated_s"])
+            for r in results
+            if "extrapolated_s" in r.stages.get(stage, {})
+        ]
         if timed and guessed:
             series(f"{label} (extrapolated)", [timed[-1]] + guessed, "x--")
     ax.set_xscale("log")
@@ -650,19 +787,28 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--reps", type=int, default=20, help="timed runs per query (at most)")
     parser.add_argument("--query-budget", type=float, default=5.0, help="seconds of timed runs per query")
     parser.add_argument("--budget", type=float, default=900.0, help="timeout of one stage process, seconds")
-    parser.add_argument("--skip-above", type=float, default=120.0,
-                        help="skip owlrl/pyshacl at larger sizes once a size took longer than this")
+    parser.add_argument(
+        "--skip-above",
+        type=float,
+        default=120.0,
+        help="skip owlrl/pyshacl at larger sizes once a size took longer than this",
+    )
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/ntrkkg-scale"))
     parser.add_argument("--out-md", type=Path, default=BENCH / "scale-results.md")
     parser.add_argument("--out-png", type=Path, default=BENCH / "scale.png")
-    parser.add_argument("--render-only", action="store_true",
-                        help="rewrite the markdown and plot from <workdir>/results.json")
+    parser.add_argument(
+        "--render-only", action="store_true", help="rewrite the markdown and plot from <workdir>/results.json"
+    )
     parser.add_argument("--stage", choices=STAGES, help=argparse.SUPPRESS)
     parser.add_argument("--file", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--progress", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--skip-queries", default="", help=argparse.SUPPRESS)
-    parser.add_argument("--query-skip", type=float, default=60.0,
-                        help="skip a query at a size where its measured growth predicts a p50 above this (s)")
+    parser.add_argument(
+        "--query-skip",
+        type=float,
+        default=60.0,
+        help="skip a query at a size where its measured growth predicts a p50 above this (s)",
+    )
     args = parser.parse_args(argv)
     if args.stage:
         run_stage(args)

@@ -80,8 +80,9 @@ class Query:
 
 def load_queries(folder: Path) -> list[Query]:
     """The example queries of ``folder/*.ttl``, without the federated ones."""
-    return [Query(e.path.stem, e.kind, e.query) for e in map(read_example, sorted(folder.glob("*.ttl")))
-            if not e.federated]
+    return [
+        Query(e.path.stem, e.kind, e.query) for e in map(read_example, sorted(folder.glob("*.ttl"))) if not e.federated
+    ]
 
 
 # --- servers ------------------------------------------------------------------------------------
@@ -111,8 +112,15 @@ def free_port() -> int:
 
 def launch(name: str, command: Sequence[str], url: str, log: Path, env: dict[str, str] | None = None) -> Server:
     with log.open("wb") as out:
-        process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                   env=env, cwd=ROOT, start_new_session=True)
+        process = subprocess.Popen(
+            command,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            env=env,
+            cwd=ROOT,
+            start_new_session=True,
+        )
     return Server(name, url, process, log)
 
 
@@ -145,8 +153,11 @@ def stop_all(servers: Sequence[Server]) -> None:
     for server in servers:
         leftovers = group_pids(server.pgid)
         if leftovers:
-            print(f"note: {len(leftovers)} process(es) of {server.name} were still running {GRACE:g} s after "
-                  "SIGTERM; killed", flush=True)
+            print(
+                f"note: {len(leftovers)} process(es) of {server.name} were still running {GRACE:g} s after "
+                "SIGTERM; killed",
+                flush=True,
+            )
         with contextlib.suppress(ProcessLookupError):
             os.killpg(server.pgid, signal.SIGKILL)
         server.process.wait()
@@ -174,18 +185,28 @@ def start_ntrkkg(name: str, dist: Path, engines: int, cache: bool, logs: Path) -
 def start_oxigraph(dump: Path, work: Path, logs: Path) -> Server:
     oxigraph = tool("oxigraph", "oxigraph")
     location = work / "oxigraph-store"
-    subprocess.run([oxigraph, "load", "--location", str(location), "--file", str(dump)], check=True,
-                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    subprocess.run(
+        [oxigraph, "load", "--location", str(location), "--file", str(dump)],
+        check=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     port = free_port()
-    command = [oxigraph, "serve", "--location", str(location), "--bind", f"127.0.0.1:{port}",
-               "--union-default-graph"]
+    command = [oxigraph, "serve", "--location", str(location), "--bind", f"127.0.0.1:{port}", "--union-default-graph"]
     return launch("oxigraph", command, f"http://127.0.0.1:{port}/query", logs / "oxigraph.log")
 
 
 def start_rdflib_endpoint(dump: Path, logs: Path, budget: int, timeout: float) -> Server:
     port = free_port()
-    command = [tool("rdflib-endpoint", "rdflib-endpoint[cli]"), "serve", str(dump), "--host", "127.0.0.1",
-               "--port", str(port)]
+    command = [
+        tool("rdflib-endpoint", "rdflib-endpoint[cli]"),
+        "serve",
+        str(dump),
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+    ]
     server = launch("rdflib-endpoint", command, f"http://127.0.0.1:{port}/", logs / "rdflib-endpoint.log")
     server.budget, server.timeout = budget, timeout
     return server
@@ -228,8 +249,7 @@ class Client:
 
 
 def send(client: Client, query: Query) -> tuple[int, bytes]:
-    return client.post(query.text.encode("utf-8"),
-                       {"Content-Type": "application/sparql-query", "Accept": query.accept})
+    return client.post(query.text.encode("utf-8"), {"Content-Type": "application/sparql-query", "Accept": query.accept})
 
 
 # --- the checks before timing -------------------------------------------------------------------
@@ -355,9 +375,14 @@ class Summary:
 
 
 def summarise(runs: list[Run]) -> Summary:
-    return Summary(statistics.median(r.throughput for r in runs), statistics.median(r.percentile(50) for r in runs),
-                   statistics.median(r.percentile(99) for r in runs), sum(r.errors for r in runs),
-                   sum(len(r.latencies) + r.errors for r in runs), statistics.median(r.client_cpu for r in runs))
+    return Summary(
+        statistics.median(r.throughput for r in runs),
+        statistics.median(r.percentile(50) for r in runs),
+        statistics.median(r.percentile(99) for r in runs),
+        sum(r.errors for r in runs),
+        sum(len(r.latencies) + r.errors for r in runs),
+        statistics.median(r.client_cpu for r in runs),
+    )
 
 
 # --- memory -------------------------------------------------------------------------------------
@@ -397,13 +422,17 @@ def fmt(value: float, digits: int = 1) -> str:
 
 
 def results_table(results: dict[str, dict[int, Summary]], levels: Sequence[int]) -> str:
-    lines = ["| server | concurrency | requests/s | p50 ms | p99 ms | errors | requests | client CPU |",
-             "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    lines = [
+        "| server | concurrency | requests/s | p50 ms | p99 ms | errors | requests | client CPU |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
     for name, by_level in results.items():
         for level in levels:
             s = by_level[level]
-            lines.append(f"| {name} | {level} | {fmt(s.throughput)} | {fmt(s.p50)} | {fmt(s.p99)} | {s.errors} "
-                         f"| {s.requests} | {s.client_cpu:.0%} |")
+            lines.append(
+                f"| {name} | {level} | {fmt(s.throughput)} | {fmt(s.p50)} | {fmt(s.p99)} | {s.errors} "
+                f"| {s.requests} | {s.client_cpu:.0%} |"
+            )
     return "\n".join(lines)
 
 
@@ -418,16 +447,21 @@ def verdict(value: float, target: float, at_least: bool) -> str:
 
 
 def ratios_table(results: dict[str, dict[int, Summary]], ours: Sequence[str], levels: Sequence[int]) -> str:
-    lines = ["| ntrkkg | concurrency | ÷ oxigraph req/s (≥ 0.5) | ÷ rdflib-endpoint req/s (≥ 20) "
-             "| p99 ÷ oxigraph p99 (≤ 3) |", "| --- | ---: | ---: | ---: | ---: |"]
+    lines = [
+        "| ntrkkg | concurrency | ÷ oxigraph req/s (≥ 0.5) | ÷ rdflib-endpoint req/s (≥ 20) "
+        "| p99 ÷ oxigraph p99 (≤ 3) |",
+        "| --- | ---: | ---: | ---: | ---: |",
+    ]
     ox, rdf = results.get("oxigraph"), results.get("rdflib-endpoint")
     for name in ours:
         for level in levels:
             s = results[name][level]
             cells = []
-            for other, attr, target, at_least in ((ox, "throughput", TARGET_OXIGRAPH_THROUGHPUT, True),
-                                                  (rdf, "throughput", TARGET_RDFLIB_THROUGHPUT, True),
-                                                  (ox, "p99", TARGET_P99, False)):
+            for other, attr, target, at_least in (
+                (ox, "throughput", TARGET_OXIGRAPH_THROUGHPUT, True),
+                (rdf, "throughput", TARGET_RDFLIB_THROUGHPUT, True),
+                (ox, "p99", TARGET_P99, False),
+            ):
                 value = ratio(getattr(s, attr), getattr(other[level], attr)) if other else float("nan")
                 cells.append(f"{fmt(value, 2)}× ({verdict(value, target, at_least)})")
             lines.append(f"| {name} | {level} | " + " | ".join(cells) + " |")
@@ -474,17 +508,21 @@ def warm_up(servers: list[Server], queries: list[Query], seconds: float) -> None
         server.budget = budget
 
 
-def compare(servers: list[Server], queries: list[Query], levels: Sequence[int], repeats: int,
-            duration: float) -> dict[str, dict[int, Summary]]:
+def compare(
+    servers: list[Server], queries: list[Query], levels: Sequence[int], repeats: int, duration: float
+) -> dict[str, dict[int, Summary]]:
     runs: dict[str, dict[int, list[Run]]] = {s.name: {level: [] for level in levels} for s in servers}
     for repeat in range(1, repeats + 1):
         for level in levels:
             for server in servers:
                 run = run_load(server, queries, level, duration)
                 runs[server.name][level].append(run)
-                print(f"  [{repeat}/{repeats}] {server.name:20} c={level:<3} {run.throughput:9.1f} req/s  "
-                      f"p50 {fmt(run.percentile(50)):>8} ms  p99 {fmt(run.percentile(99)):>8} ms  "
-                      f"errors {run.errors}  client CPU {run.client_cpu:.0%}", flush=True)
+                print(
+                    f"  [{repeat}/{repeats}] {server.name:20} c={level:<3} {run.throughput:9.1f} req/s  "
+                    f"p50 {fmt(run.percentile(50)):>8} ms  p99 {fmt(run.percentile(99)):>8} ms  "
+                    f"errors {run.errors}  client CPU {run.client_cpu:.0%}",
+                    flush=True,
+                )
     return {name: {level: summarise(r) for level, r in by_level.items()} for name, by_level in runs.items()}
 
 
@@ -517,25 +555,37 @@ def soak(args: argparse.Namespace, queries: list[Query], work: Path) -> Soak:
 def print_soak(result: Soak, args: argparse.Namespace) -> None:
     run = result.run
     print(f"\n## Soak: ntrkkg alone (cache {args.soak_cache}), concurrency 32, {run.seconds:.0f} s\n")
-    print("| requests | requests/s | p50 ms | p99 ms | errors (target 0) | RSS before MiB | RSS after MiB "
-          "| growth (target ≤ 10%) |\n| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
-    print(f"| {len(run.latencies) + run.errors} | {fmt(run.throughput)} | {fmt(run.percentile(50))} "
-          f"| {fmt(run.percentile(99))} | {run.errors} ({verdict(-run.errors, 0, True)}) "
-          f"| {result.rss_before / 1024:.1f} | {result.rss_after / 1024:.1f} "
-          f"| {result.growth:+.1f}% ({verdict(result.growth, TARGET_SOAK_GROWTH, False)}) |")
-    print(f"\nRSS is VmRSS summed over the server's process group ({result.processes_before} processes before, "
-          f"{result.processes_after} after); pages shared after fork are counted once per process.")
+    print(
+        "| requests | requests/s | p50 ms | p99 ms | errors (target 0) | RSS before MiB | RSS after MiB "
+        "| growth (target ≤ 10%) |\n| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+    )
+    print(
+        f"| {len(run.latencies) + run.errors} | {fmt(run.throughput)} | {fmt(run.percentile(50))} "
+        f"| {fmt(run.percentile(99))} | {run.errors} ({verdict(-run.errors, 0, True)}) "
+        f"| {result.rss_before / 1024:.1f} | {result.rss_after / 1024:.1f} "
+        f"| {result.growth:+.1f}% ({verdict(result.growth, TARGET_SOAK_GROWTH, False)}) |"
+    )
+    print(
+        f"\nRSS is VmRSS summed over the server's process group ({result.processes_before} processes before, "
+        f"{result.processes_after} after); pages shared after fork are counted once per process."
+    )
 
 
 def print_comparison(results: dict[str, dict[int, Summary]], args: argparse.Namespace, queries: int) -> None:
-    print(f"\n## Results: medians of {args.repeats} repeat(s); {queries} queries round-robin; "
-          f"each run ≤ {args.duration:g} s\n")
+    print(
+        f"\n## Results: medians of {args.repeats} repeat(s); {queries} queries round-robin; "
+        f"each run ≤ {args.duration:g} s\n"
+    )
     print(results_table(results, args.levels))
-    print("\nclient CPU: CPU time of the load generator per second of the run (100% = one core; its "
-          "threads share one GIL); near 100% the client, not the server, is the bottleneck.")
-    print(f"\nrdflib-endpoint is given at most {args.rdflib_requests} requests per run and "
-          f"{args.rdflib_timeout:g} s per request (a timed-out request counts as an error), so its run "
-          "stays bounded; the others run for the full duration.")
+    print(
+        "\nclient CPU: CPU time of the load generator per second of the run (100% = one core; its "
+        "threads share one GIL); near 100% the client, not the server, is the bottleneck."
+    )
+    print(
+        f"\nrdflib-endpoint is given at most {args.rdflib_requests} requests per run and "
+        f"{args.rdflib_timeout:g} s per request (a timed-out request counts as an error), so its run "
+        "stays bounded; the others run for the full duration."
+    )
     ours = [name for name in results if name.startswith("ntrkkg")]
     print("\n## Ratios (targets in brackets)\n")
     print(ratios_table(results, ours, args.levels))
@@ -545,8 +595,9 @@ def print_comparison(results: dict[str, dict[int, Summary]], args: argparse.Name
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--dist", type=Path, default=ROOT / "dist", help="build folder (built if it has no dump)")
     parser.add_argument("--queries", type=Path, default=ROOT / "queries", help="folder of example queries")
     parser.add_argument("--levels", type=int, nargs="+", default=[1, 8, 32], help="concurrency levels")
@@ -556,10 +607,19 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--rdflib-requests", type=int, default=300, help="rdflib-endpoint requests per run")
     parser.add_argument("--rdflib-timeout", type=float, default=30.0, help="rdflib-endpoint seconds per request")
     parser.add_argument("--startup-timeout", type=float, default=120.0, help="seconds for a server to come up")
-    parser.add_argument("--soak", type=float, default=0.0, metavar="SECONDS",
-                        help="then run ntrkkg alone at concurrency 32 for SECONDS and report RSS growth")
-    parser.add_argument("--soak-cache", choices=("on", "off"), default="off",
-                        help="ntrkkg's result cache during the soak (off: every request reaches an engine)")
+    parser.add_argument(
+        "--soak",
+        type=float,
+        default=0.0,
+        metavar="SECONDS",
+        help="then run ntrkkg alone at concurrency 32 for SECONDS and report RSS growth",
+    )
+    parser.add_argument(
+        "--soak-cache",
+        choices=("on", "off"),
+        default="off",
+        help="ntrkkg's result cache during the soak (off: every request reaches an engine)",
+    )
     parser.add_argument("--soak-only", action="store_true", help="skip the comparison")
     return parser.parse_args(argv)
 
@@ -575,8 +635,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     args.dist = args.dist.resolve()
     dump = ntrkkg_dump(args.dist)
     queries = load_queries(args.queries)
-    print(f"dump {dump} ({dump.stat().st_size / 2**20:.1f} MiB); {len(queries)} example queries; "
-          f"{os.cpu_count()} CPU(s); ntrkkg with {args.engines} engines", flush=True)
+    print(
+        f"dump {dump} ({dump.stat().st_size / 2**20:.1f} MiB); {len(queries)} example queries; "
+        f"{os.cpu_count()} CPU(s); ntrkkg with {args.engines} engines",
+        flush=True,
+    )
     with workspace() as work:
         if not args.soak_only:
             with contextlib.ExitStack() as stack:

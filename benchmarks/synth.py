@@ -88,41 +88,107 @@ def read_facets() -> tuple[Facet, ...]:
           ?class owl:equivalentClass/owl:intersectionOf/rdf:rest*/rdf:first/owl:hasValue ?facet .
         } ORDER BY ?order""")
     local = len(str(NTRKKG))
-    return tuple(Facet(slug(str(r.label)), str(r.facet)[local:], str(r["class"])[local:], str(r.heading))
-                 for r in rows)  # type: ignore[union-attr]
+    return tuple(Facet(slug(str(r.label)), str(r.facet)[local:], str(r["class"])[local:], str(r.heading)) for r in rows)  # type: ignore[union-attr]
 
 
 FACETS = read_facets()
 
 # Wording pools, in the register of the source table.
-ADJECTIVES = ("spindle cell", "myxoid", "epithelioid", "round cell", "pleomorphic", "sclerosing",
-              "fibroblastic", "lipomatous", "perivascular", "neural", "myofibroblastic", "infantile")
+ADJECTIVES = (
+    "spindle cell",
+    "myxoid",
+    "epithelioid",
+    "round cell",
+    "pleomorphic",
+    "sclerosing",
+    "fibroblastic",
+    "lipomatous",
+    "perivascular",
+    "neural",
+    "myofibroblastic",
+    "infantile",
+)
 NOUNS = ("tumor", "sarcoma", "neoplasm", "lesion")
-SITES = ("soft tissue", "uterine", "retroperitoneal", "cutaneous", "intraosseous", "visceral",
-         "superficial", "deep-seated")
-PATTERNS = ("long fascicles", "a patternless architecture", "a storiform pattern", "haphazard sheets",
-            "a herringbone pattern", "small nests", "a hemangiopericytic vasculature")
-STROMA = ("keloid-like collagen", "myxoid stroma", "a lymphocytic infiltrate", "perivascular hyalinisation",
-          "infiltrative fat", "stromal hemorrhage")
+SITES = (
+    "soft tissue",
+    "uterine",
+    "retroperitoneal",
+    "cutaneous",
+    "intraosseous",
+    "visceral",
+    "superficial",
+    "deep-seated",
+)
+PATTERNS = (
+    "long fascicles",
+    "a patternless architecture",
+    "a storiform pattern",
+    "haphazard sheets",
+    "a herringbone pattern",
+    "small nests",
+    "a hemangiopericytic vasculature",
+)
+STROMA = (
+    "keloid-like collagen",
+    "myxoid stroma",
+    "a lymphocytic infiltrate",
+    "perivascular hyalinisation",
+    "infiltrative fat",
+    "stromal hemorrhage",
+)
 # (frequency wording, how a sentence opens with it)
-FREQUENCIES = (("most cases", "In most cases"), ("the majority of cases", "In the majority of cases"),
-               ("some cases", "In some cases"), ("often", "Often"), ("several cases", "In several cases"),
-               ("rarely", "Rarely"), ("a subset of cases", "In a subset of cases"), ("frequently", "Frequently"))
-STAINING = (("Positive", "positive"), ("Negative", "negative"), ("VariablePositivity", "variably positive"),
-            ("CoExpressed", "co-expressed"), ("HeterogeneousStaining", "heterogeneously positive"))
-SIGNALS = (("HighSignal", "high"), ("SlightlyHighSignal", "slightly high"), ("IntermediateSignal", "intermediate"),
-           ("IsoSignal", "iso"), ("LowSignal", "low"))
-ENHANCEMENTS = ("heterogeneous enhancement", "strong enhancement", "variable enhancement",
-                "rim enhancement", "mild enhancement")
-FINDINGS = ("a well-circumscribed mass", "lobulated margins", "intratumoral hemorrhage", "flow voids",
-            "fat-containing components")
-CATEGORIES = (("FavourablePrognosis", "show a favorable prognosis"),
-              ("LocallyAggressive", "are locally aggressive, with metastasis rare"),
-              ("BenignOrLocallyAggressive", "are predominantly benign or locally aggressive"),
-              ("VariablePrognosis", "have a prognosis that varies widely"),
-              ("GradeDependentPrognosis", "have a prognosis that depends on cellularity and mitotic activity"))
-OUTCOME_WORDINGS = ("local recurrence", "lung metastases", "distant metastasis",
-                    "long-term disease-free survival", "death from disease")
+FREQUENCIES = (
+    ("most cases", "In most cases"),
+    ("the majority of cases", "In the majority of cases"),
+    ("some cases", "In some cases"),
+    ("often", "Often"),
+    ("several cases", "In several cases"),
+    ("rarely", "Rarely"),
+    ("a subset of cases", "In a subset of cases"),
+    ("frequently", "Frequently"),
+)
+STAINING = (
+    ("Positive", "positive"),
+    ("Negative", "negative"),
+    ("VariablePositivity", "variably positive"),
+    ("CoExpressed", "co-expressed"),
+    ("HeterogeneousStaining", "heterogeneously positive"),
+)
+SIGNALS = (
+    ("HighSignal", "high"),
+    ("SlightlyHighSignal", "slightly high"),
+    ("IntermediateSignal", "intermediate"),
+    ("IsoSignal", "iso"),
+    ("LowSignal", "low"),
+)
+ENHANCEMENTS = (
+    "heterogeneous enhancement",
+    "strong enhancement",
+    "variable enhancement",
+    "rim enhancement",
+    "mild enhancement",
+)
+FINDINGS = (
+    "a well-circumscribed mass",
+    "lobulated margins",
+    "intratumoral hemorrhage",
+    "flow voids",
+    "fat-containing components",
+)
+CATEGORIES = (
+    ("FavourablePrognosis", "show a favorable prognosis"),
+    ("LocallyAggressive", "are locally aggressive, with metastasis rare"),
+    ("BenignOrLocallyAggressive", "are predominantly benign or locally aggressive"),
+    ("VariablePrognosis", "have a prognosis that varies widely"),
+    ("GradeDependentPrognosis", "have a prognosis that depends on cellularity and mitotic activity"),
+)
+OUTCOME_WORDINGS = (
+    "local recurrence",
+    "lung metastases",
+    "distant metastasis",
+    "long-term disease-free survival",
+    "death from disease",
+)
 SETTINGS = ("preoperative", "adjuvant", "first-line", "after relapse")
 DRUG_TYPOS = {"larotrectinib": ("lartrectinib", "larotrectnib"), "entrectinib": ("entrectnib", "entrecitinib")}
 KINASES = ("NTRK1", "NTRK2", "NTRK3", "NTRK3", "NTRK3", "NTRK1", "BRAF", "RAF1", "MET", "ALK", "ROS1", "RET")
@@ -133,8 +199,7 @@ NUMBER_WORDS = ("No", "One", "Two", "Three", "Four", "Five", "Six", "Seven", "Ei
 
 
 def escape(text: str) -> str:
-    return (text.replace("\\", "\\\\").replace('"', '\\"')
-            .replace("\n", "\\n").replace("\r", "\\r"))
+    return text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r")
 
 
 class TripleWriter:
@@ -166,8 +231,10 @@ def open_output(path: Path) -> Iterator[TextIO]:
     """A text stream to ``path``; gzip with a fixed header (no name, no time) for ``.gz``."""
     with path.open("wb") as raw:
         if path.suffix == ".gz":
-            with (gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=6) as gz,
-                  io.TextIOWrapper(gz, encoding="utf-8", newline="\n") as text):
+            with (
+                gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=6) as gz,
+                io.TextIOWrapper(gz, encoding="utf-8", newline="\n") as text,
+            ):
                 yield text
         else:
             with io.TextIOWrapper(raw, encoding="utf-8", newline="\n") as text:
@@ -182,12 +249,12 @@ class RealGraph:
     """The curated data, as sorted N-Triples lines, and the pools the generator reuses."""
 
     lines: list[str]
-    genes: dict[str, str]           # symbol -> IRI
-    markers: dict[str, str]         # label -> IRI
-    fusions: dict[str, str]         # IRI -> label
+    genes: dict[str, str]  # symbol -> IRI
+    markers: dict[str, str]  # label -> IRI
+    fusions: dict[str, str]  # IRI -> label
     references: list[int]
     diseases: list[tuple[str, str]]  # (IRI, label) of non-row diseases
-    rows: list[tuple[str, str]]      # (IRI, label) of rows
+    rows: list[tuple[str, str]]  # (IRI, label) of rows
     groups: list[str]
     last_row: int
 
@@ -204,8 +271,13 @@ def _canonical_bnodes(graph: Graph) -> Graph:
         labels[b] = label
     out = Graph()
     for s, p, o in graph:
-        out.add((BNode(labels[s]) if isinstance(s, BNode) and s in labels else s, p,
-                 BNode(labels[o]) if isinstance(o, BNode) and o in labels else o))
+        out.add(
+            (
+                BNode(labels[s]) if isinstance(s, BNode) and s in labels else s,
+                p,
+                BNode(labels[o]) if isinstance(o, BNode) and o in labels else o,
+            )
+        )
     return out
 
 
@@ -224,8 +296,11 @@ def load_real_graph() -> RealGraph:
     row_numbers = {str(s): int(str(n)) for s, n in graph.subject_objects(NTRKKG.tableRowNumber)}
     rows = sorted(row_numbers, key=row_numbers.__getitem__)
     groups = sorted(str(g) for g in graph.subjects(RDFS.subClassOf, NTRKKG.TumourType) if str(g) not in row_numbers)
-    diseases = sorted(str(s) for s in graph.subjects(RDF.type, URIRef("http://www.w3.org/2002/07/owl#Class"))
-                      if str(s).startswith(BASE + "disease/") and str(s) not in row_numbers and str(s) not in groups)
+    diseases = sorted(
+        str(s)
+        for s in graph.subjects(RDF.type, URIRef("http://www.w3.org/2002/07/owl#Class"))
+        if str(s).startswith(BASE + "disease/") and str(s) not in row_numbers and str(s) not in groups
+    )
     return RealGraph(
         lines=lines,
         genes=labelled(NTRKKG.Gene),
@@ -374,9 +449,11 @@ class Generator:
     def typo_note(self, printed: str, normalised: str) -> str:
         if printed not in self.typo_notes:
             self.typo_notes[printed] = self.note(
-                "TypoCorrection", f"typo: {printed} (synthetic)",
-                f"A synthetic row prints \"{printed}\"; the structured data uses {normalised}.",
-                [(term("printedForm"), printed, "text"), (term("normalisedForm"), normalised, "text")])
+                "TypoCorrection",
+                f"typo: {printed} (synthetic)",
+                f'A synthetic row prints "{printed}"; the structured data uses {normalised}.',
+                [(term("printedForm"), printed, "text"), (term("normalisedForm"), normalised, "text")],
+            )
         return self.typo_notes[printed]
 
     def differential_disease(self) -> tuple[str, str]:
@@ -403,9 +480,12 @@ class Generator:
         adjective = self.rng.choice(ADJECTIVES)
         label = f"{kinase}-rearranged {adjective} neoplasm (synthetic group {k})"
         iri = node(f"disease/syn-group-{k}-{slug(kinase)}-rearranged-{slug(adjective)}-neoplasm")
-        note = self.note("ClassificationDecision", f"decision: rows under synthetic group {k}",
-                         f"Synthetic rows are placed under the group {label} as the generator drew them.",
-                         [(term("decisionBasis"), "The synthetic generator's draw.", "text")])
+        note = self.note(
+            "ClassificationDecision",
+            f"decision: rows under synthetic group {k}",
+            f"Synthetic rows are placed under the group {label} as the generator drew them.",
+            [(term("decisionBasis"), "The synthetic generator's draw.", "text")],
+        )
         self.out.iri(iri, A, OWL_CLASS)
         self.out.iri(iri, SUBCLASS, term("TumourType"))
         self.out.label(iri, label)
@@ -452,9 +532,12 @@ class Generator:
     def conflict(self, row: Row) -> None:
         number = self.rng.choice(row.references)
         statements = [s for ss in row.statements.values() for s in ss]
-        note = self.note("SourceConflict", f"conflict: reference {number} (synthetic)",
-                         f"Reference {number} is cited for statements of the synthetic row {row.short} that disagree.",
-                         [(term("aboutReference"), node(f"reference/{number}"), "iri")])
+        note = self.note(
+            "SourceConflict",
+            f"conflict: reference {number} (synthetic)",
+            f"Reference {number} is cited for statements of the synthetic row {row.short} that disagree.",
+            [(term("aboutReference"), node(f"reference/{number}"), "iri")],
+        )
         for s in self.rng.sample(statements, min(2, len(statements))):
             self.out.iri(s, term("hasCurationNote"), note)
 
@@ -482,8 +565,17 @@ class Generator:
             return numbers, f"[{numbers[0]}–{numbers[-1]}]"
         return numbers, "[" + ",".join(map(str, numbers)) + "]"
 
-    def statement(self, row: Row, facet: Facet, cell: str, position: int, text: str,
-                  references: list[int], *, not_available: bool = False) -> str:
+    def statement(
+        self,
+        row: Row,
+        facet: Facet,
+        cell: str,
+        position: int,
+        text: str,
+        references: list[int],
+        *,
+        not_available: bool = False,
+    ) -> str:
         iri = node(f"statement/{row.slug}/{facet.slug}/{position}")
         if not_available:
             self.out.iri(iri, A, term("NotAvailableStatement"))
@@ -501,8 +593,10 @@ class Generator:
 
     def histology(self, row: Row, facet: Facet, cell: str, position: int) -> None:
         refs, cite = self.citations(row)
-        text = (f"Tumor cells are {self.rng.choice(ADJECTIVES)} and arranged in {self.rng.choice(PATTERNS)}, "
-                f"with {self.rng.choice(STROMA)} {cite}")
+        text = (
+            f"Tumor cells are {self.rng.choice(ADJECTIVES)} and arranged in {self.rng.choice(PATTERNS)}, "
+            f"with {self.rng.choice(STROMA)} {cite}"
+        )
         self.statement(row, facet, cell, position, text, refs)
 
     def immunohistochemistry(self, row: Row, facet: Facet, cell: str, position: int) -> None:
@@ -515,8 +609,14 @@ class Generator:
             findings = list({m[0]: m for m in (self.marker() for _ in range(self.rng.randint(1, 3)))}.values())
             result, wording = self.rng.choice(STAINING)
         names = " and ".join(label for label, _ in findings)
-        iri = self.statement(row, facet, cell, position,
-                             f"{opening}, {names} {'are' if len(findings) > 1 else 'is'} {wording} {cite}", refs)
+        iri = self.statement(
+            row,
+            facet,
+            cell,
+            position,
+            f"{opening}, {names} {'are' if len(findings) > 1 else 'is'} {wording} {cite}",
+            refs,
+        )
         for j, (_, marker) in enumerate(findings, 1):
             finding = f"{iri[:-1]}/finding/{j}>"
             self.out.iri(iri, term("hasMarkerFinding"), finding)
@@ -535,8 +635,11 @@ class Generator:
             self.out.iri(iri, term("reportsFusion"), fusion)
         self.out.text(iri, term("frequencyWording"), frequency)
         if len(fusions) > 1 and self.rng.random() < 0.1:
-            note = self.note("InterpretationNote", f"interpretation: fusion list of {row.short} (synthetic)",
-                             f"\"{names}\" is read as {len(fusions)} separate fusions.")
+            note = self.note(
+                "InterpretationNote",
+                f"interpretation: fusion list of {row.short} (synthetic)",
+                f'"{names}" is read as {len(fusions)} separate fusions.',
+            )
             self.out.iri(iri, term("hasCurationNote"), note)
 
     def radiology(self, row: Row, facet: Facet, cell: str, position: int) -> None:
@@ -544,20 +647,36 @@ class Generator:
         parts: list[tuple[str, list[tuple[str, str, str]]]] = []
         for sequence in self.rng.sample(("T1-weighted", "T2-weighted"), self.rng.randint(0, 2)):
             signal, wording = self.rng.choice(SIGNALS)
-            parts.append((f"{wording} signal intensity on {sequence} MRI", [
-                (term("modality"), node("modality/MRI"), "iri"),
-                (term("sequence"), node(f"sequence/{sequence}"), "iri"),
-                (term("signalIntensity"), term(signal), "iri")]))
+            parts.append(
+                (
+                    f"{wording} signal intensity on {sequence} MRI",
+                    [
+                        (term("modality"), node("modality/MRI"), "iri"),
+                        (term("sequence"), node(f"sequence/{sequence}"), "iri"),
+                        (term("signalIntensity"), term(signal), "iri"),
+                    ],
+                )
+            )
         if not parts or self.rng.random() < 0.5:
             modality = self.rng.choice(("contrast-enhanced-CT", "gadolinium-enhanced-MRI"))
             enhancement = self.rng.choice(ENHANCEMENTS)
-            parts.append((f"{enhancement} on {modality.replace('-', ' ')}", [
-                (term("modality"), node(f"modality/{modality}"), "iri"),
-                (term("enhancementWording"), enhancement, "text")]))
+            parts.append(
+                (
+                    f"{enhancement} on {modality.replace('-', ' ')}",
+                    [
+                        (term("modality"), node(f"modality/{modality}"), "iri"),
+                        (term("enhancementWording"), enhancement, "text"),
+                    ],
+                )
+            )
         if self.rng.random() < 0.2:
             wording = self.rng.choice(FINDINGS)
-            parts.append((f"{wording} on CT", [(term("modality"), node("modality/CT"), "iri"),
-                                              (term("findingWording"), wording, "text")]))
+            parts.append(
+                (
+                    f"{wording} on CT",
+                    [(term("modality"), node("modality/CT"), "iri"), (term("findingWording"), wording, "text")],
+                )
+            )
         text = f"The tumors show {'; '.join(p for p, _ in parts)} {cite}"
         iri = self.statement(row, facet, cell, position, text, refs)
         for j, (_, triples) in enumerate(parts, 1):
@@ -574,8 +693,9 @@ class Generator:
             with_outcome = self.rng.randint(0, cases)
             outcome = self.rng.choice(OUTCOME_WORDINGS)
             count = NUMBER_WORDS[with_outcome] if with_outcome < len(NUMBER_WORDS) else str(with_outcome)
-            iri = self.statement(row, facet, cell, position,
-                                 f"{count} out of {cases} cases developed {outcome} {cite}", refs)
+            iri = self.statement(
+                row, facet, cell, position, f"{count} out of {cases} cases developed {outcome} {cite}", refs
+            )
             self.out.typed(iri, term("caseCountWithOutcome"), str(with_outcome), "integer")
             self.out.typed(iri, term("caseCount"), str(cases), "integer")
             self.out.text(iri, term("outcomeWording"), outcome)
@@ -602,25 +722,32 @@ class Generator:
         typo = self.rng.random() < 0.03
         if typo:
             printed = self.rng.choice(DRUG_TYPOS[drug])
-        outcome = self.rng.choice(("Response", "ResponseRate", "PartialResponse", "CompleteRegression",
-                                   "TumourReduction"))
+        outcome = self.rng.choice(
+            ("Response", "ResponseRate", "PartialResponse", "CompleteRegression", "TumourReduction")
+        )
         triples: list[tuple[str, str, str]] = []
         if outcome == "TumourReduction":
             reduction = self.rng.randint(10, 95)
             setting = self.rng.choice(SETTINGS)
             text = f"Tumor reduction of {reduction}% with {setting} {printed} {cite}"
-            triples += [("decimal", "tumourReductionPercentage", f"{reduction}.0"),
-                        ("text", "treatmentSetting", setting)]
+            triples += [
+                ("decimal", "tumourReductionPercentage", f"{reduction}.0"),
+                ("text", "treatmentSetting", setting),
+            ]
         elif outcome == "CompleteRegression":
             text = f"Complete tumor regression was reported with {printed} {cite}"
         else:
             patients = self.rng.randint(1, 60)
             responders = self.rng.randint(0, patients)
             percent = (200 * responders + patients) // (2 * patients)  # round half up, as SPARQL ROUND
-            text = (f"{responders} out of {patients} patients ({percent}%) with {row.short} "
-                    f"responded to {printed} {cite}")
-            triples += [("integer", "responderCount", str(responders)), ("integer", "patientCount", str(patients)),
-                        ("decimal", "responsePercentage", f"{percent}.0")]
+            text = (
+                f"{responders} out of {patients} patients ({percent}%) with {row.short} responded to {printed} {cite}"
+            )
+            triples += [
+                ("integer", "responderCount", str(responders)),
+                ("integer", "patientCount", str(patients)),
+                ("decimal", "responsePercentage", f"{percent}.0"),
+            ]
             if self.rng.random() < 0.3:
                 triples.append(("iri", "cohortDisease", node("disease/soft-tissue-sarcoma")))
         iri = self.statement(row, facet, cell, position, text, refs)
@@ -681,8 +808,12 @@ def parse_size(text: str) -> int:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--triples", type=parse_size, default=parse_size("10k"),
-                        help="about how many triples to write (10000, 100k, 1M)")
+    parser.add_argument(
+        "--triples",
+        type=parse_size,
+        default=parse_size("10k"),
+        help="about how many triples to write (10000, 100k, 1M)",
+    )
     parser.add_argument("--out", type=Path, required=True, help="N-Triples file; .gz to compress")
     args = parser.parse_args(argv)
     start = time.perf_counter()

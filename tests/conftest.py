@@ -11,8 +11,8 @@ import pyoxigraph as ox
 import pytest
 
 from ntrkkg.build.pipeline import BuildResult, build_dataset, write_build
-from ntrkkg.outputs.dumps import write_dumps
 from ntrkkg.config import Settings
+from ntrkkg.outputs.dumps import write_dumps
 from ntrkkg.sparql.service import QueryService
 from ntrkkg.store.local import store_from_build
 
@@ -74,8 +74,14 @@ def checkout_copy(tmp_path: Path) -> Path:
 def run_cli(checkout: Path, *args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
     """Run ``python -m ntrkkg`` against the package in ``checkout``."""
     env = {**os.environ, "PYTHONPATH": str(checkout / "src")}
-    return subprocess.run([sys.executable, "-m", "ntrkkg", *args], capture_output=True, text=True,
-                          cwd=cwd or checkout, env=env, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "ntrkkg", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd or checkout,
+        env=env,
+        timeout=300,
+    )
 
 
 def free_port() -> int:
@@ -95,9 +101,12 @@ def live_server(dist: Path) -> Iterator[str]:
     port = free_port()
     env = {**os.environ, "NTRKKG_TIMEOUT": "3", "NTRKKG_ROW_CAP": "5000"}
     process = subprocess.Popen(
-        [sys.executable, "-m", "ntrkkg", "serve", "--host", "127.0.0.1", "--port", str(port),
-         "--dist", str(dist)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, cwd=dist.parent)
+        [sys.executable, "-m", "ntrkkg", "serve", "--host", "127.0.0.1", "--port", str(port), "--dist", str(dist)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env=env,
+        cwd=dist.parent,
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.time() + 60
@@ -121,8 +130,8 @@ def live_server(dist: Path) -> Iterator[str]:
 @pytest.fixture(scope="session")
 def app(dist: Path):  # type: ignore[no-untyped-def]
     """The Flask app over the session build, with a short timeout and a small row cap."""
-    from ntrkkg.web import create_app
     from ntrkkg.config import Settings
+    from ntrkkg.web import create_app
 
     application = create_app(Settings(dist=dist, timeout=3.0, row_cap=5000, engines=2))
     yield application

@@ -78,8 +78,10 @@ def _trickle(port: int, body: bool, seconds: float, stop: threading.Event) -> No
     """One slow client: headers (or a body) a byte at a time."""
     with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
         if body:
-            sock.sendall(b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: application/sparql-query\r\n"
-                         b"Content-Length: 100000\r\n\r\n")
+            sock.sendall(
+                b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: application/sparql-query\r\n"
+                b"Content-Length: 100000\r\n\r\n"
+            )
         else:
             sock.sendall(b"GET /sparql?query=")
         deadline = time.monotonic() + seconds
@@ -126,8 +128,9 @@ def test_one_client_gets_429_past_its_share(small_pool: Flask) -> None:
     statuses: list[int] = []
 
     def greedy() -> None:
-        response = small_pool.test_client().get("/sparql", query_string={"query": HEAVY},
-                                                environ_overrides={"REMOTE_ADDR": "10.0.0.1"})
+        response = small_pool.test_client().get(
+            "/sparql", query_string={"query": HEAVY}, environ_overrides={"REMOTE_ADDR": "10.0.0.1"}
+        )
         statuses.append(response.status_code)
         if response.status_code == 429:
             assert response.headers["Retry-After"]
@@ -137,8 +140,9 @@ def test_one_client_gets_429_past_its_share(small_pool: Flask) -> None:
         worker.start()
     time.sleep(0.3)
     # Another client still gets an engine while the greedy one waits for its own.
-    other = small_pool.test_client().get("/sparql", query_string={"query": SIMPLE},
-                                         environ_overrides={"REMOTE_ADDR": "10.0.0.2"})
+    other = small_pool.test_client().get(
+        "/sparql", query_string={"query": SIMPLE}, environ_overrides={"REMOTE_ADDR": "10.0.0.2"}
+    )
     for worker in workers:
         worker.join(30)
     assert 429 in statuses and other.status_code in (200, 503)
@@ -148,6 +152,7 @@ def test_one_client_gets_429_past_its_share(small_pool: Flask) -> None:
 
 def test_time_limit_counts_the_wait_for_an_engine(small_pool: Flask) -> None:
     service = small_pool.extensions["ntrkkg"].service
+
     def heavy() -> None:
         with contextlib.suppress(QueryFailed):
             service.answer(HEAVY)

@@ -42,15 +42,21 @@ def other_client(other_dist: Path) -> Iterator[FlaskClient]:
 
 
 def _count(client: FlaskClient, query: str) -> int:
-    response = client.get("/sparql", query_string={"query": query}, headers={"Accept": "application/sparql-results+json"})
+    response = client.get(
+        "/sparql", query_string={"query": query}, headers={"Accept": "application/sparql-results+json"}
+    )
     assert response.status_code == 200, response.data
     return int(json.loads(response.data)["results"]["bindings"][0]["n"]["value"])
 
 
 def test_default_graph_is_the_whole_build(other_client: FlaskClient, rebuilt: BuildResult) -> None:
     assert _count(other_client, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }") == len(rebuilt.asserted) + len(
-        rebuilt.inferred)
-    assert _count(other_client, f"SELECT (COUNT(*) AS ?n) WHERE {{ ?s ?p ?o FILTER(STRSTARTS(STR(?s), '{W3ID_DATA}')) }}") == 0
+        rebuilt.inferred
+    )
+    assert (
+        _count(other_client, f"SELECT (COUNT(*) AS ?n) WHERE {{ ?s ?p ?o FILTER(STRSTARTS(STR(?s), '{W3ID_DATA}')) }}")
+        == 0
+    )
     # The ontology's own IRIs do not move: queries written against it work unchanged.
     assert _count(other_client, "SELECT (COUNT(*) AS ?n) WHERE { ?g a <https://w3id.org/ntrkkg/ontology#Gene> }") > 20
 

@@ -27,9 +27,16 @@ if not CHROMIUM.exists():
 sync_api = pytest.importorskip("playwright.sync_api", reason="the `playwright` Python package is not installed")
 
 CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-    "--hide-scrollbars", "--font-render-hinting=none",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--hide-scrollbars",
+    "--font-render-hinting=none",
 ]
 TIMEOUT_MS = 30_000  # every wait in this module is bounded by this
 WIDTH, HEIGHT = 1280, 900
@@ -45,8 +52,9 @@ PARTNERS = ["EML4", "ETV6", "SPECC1L"]
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
     with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS,
-                                              headless=True, timeout=TIMEOUT_MS)
+        chromium = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True, timeout=TIMEOUT_MS
+        )
         try:
             yield chromium
         finally:
@@ -68,8 +76,9 @@ def requests() -> list[str]:
 @pytest.fixture
 def page(browser: Any, live_server: str, errors: list[str], requests: list[str]) -> Iterator[Any]:
     """A fresh page, 1280 wide, that may talk to the test server only; its errors go to ``errors``."""
-    context = browser.new_context(viewport={"width": WIDTH, "height": HEIGHT}, device_scale_factor=1,
-                                  service_workers="block", locale="en-GB")
+    context = browser.new_context(
+        viewport={"width": WIDTH, "height": HEIGHT}, device_scale_factor=1, service_workers="block", locale="en-GB"
+    )
     context.set_default_timeout(TIMEOUT_MS)
     context.set_default_navigation_timeout(TIMEOUT_MS)
 
@@ -181,24 +190,29 @@ def test_entity_page(page: Any, errors: list[str], live_server: str, tmp_path: P
 
 def test_editor_page(page: Any, errors: list[str], requests: list[str], live_server: str, tmp_path: Path) -> None:
     _open(page, live_server + "/sparql")
-    page.wait_for_function("() => window.ntrkkgEditor && window.ntrkkgEditor.persistentConfig"
-                           " && window.ntrkkgEditor.persistentConfig.getTabs().length >= 20")
+    page.wait_for_function(
+        "() => window.ntrkkgEditor && window.ntrkkgEditor.persistentConfig"
+        " && window.ntrkkgEditor.persistentConfig.getTabs().length >= 20"
+    )
     tabs: list[dict[str, str]] = page.evaluate(
         """() => { const y = window.ntrkkgEditor;
-                   return y.persistentConfig.getTabs().map(id => ({id, name: y.getTab(id).getName()})); }""")
+                   return y.persistentConfig.getTabs().map(id => ({id, name: y.getTab(id).getName()})); }"""
+    )
     chosen = [tab for tab in tabs if tab["name"].endswith(EXAMPLE)]
     assert len(chosen) == 1, f"no single tab named {EXAMPLE}: {[t['name'] for t in tabs]}"
     tab_id = chosen[0]["id"]
 
     page.locator(f"a#tab-{tab_id}").click()
-    page.wait_for_function("id => window.ntrkkgEditor.getTab().getId() === id"
-                           " && !!window.ntrkkgEditor.getTab().getYasqe()", arg=tab_id)
+    page.wait_for_function(
+        "id => window.ntrkkgEditor.getTab().getId() === id && !!window.ntrkkgEditor.getTab().getYasqe()", arg=tab_id
+    )
     panel = page.locator(f"div.tabPanel[id='{tab_id}']")
     editor = panel.locator(".yasqe .CodeMirror")
     assert editor.is_visible() and "threePrimePartner" in editor.inner_text()
 
-    with page.expect_response(lambda r: r.url.startswith(live_server + "/sparql")
-                              and r.request.method == "POST") as answer:
+    with page.expect_response(
+        lambda r: r.url.startswith(live_server + "/sparql") and r.request.method == "POST"
+    ) as answer:
         panel.locator("button.yasqe_queryButton").click()
     assert answer.value.ok, f"query answered {answer.value.status}"
     rows = panel.locator(".yasr table.dataTable tbody tr")
@@ -207,7 +221,8 @@ def test_editor_page(page: Any, errors: list[str], requests: list[str], live_ser
         """([id, names]) => { const panel = document.getElementById(id);
              const text = panel.querySelector('.yasr table.dataTable tbody')?.innerText || '';
              return names.every(n => text.includes(n)); }""",
-        arg=[tab_id, PARTNERS])
+        arg=[tab_id, PARTNERS],
+    )
     texts = rows.all_inner_texts()
     assert len(texts) == 3, texts
     for partner, text in zip(PARTNERS, texts, strict=True):

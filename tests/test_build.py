@@ -18,8 +18,10 @@ def test_failed_build_keeps_previous_dist(checkout_copy: Path):
 
     # 30 responders of 28 patients breaks the counts shape.
     row = checkout_copy / "data" / "statements" / "1-ifs-canonical-etv6-ntrk3.ttl"
-    row.write_text(row.read_text(encoding="utf-8").replace("ntrkkg:responderCount 27", "ntrkkg:responderCount 30"),
-                   encoding="utf-8")
+    row.write_text(
+        row.read_text(encoding="utf-8").replace("ntrkkg:responderCount 27", "ntrkkg:responderCount 30"),
+        encoding="utf-8",
+    )
     second = run_cli(checkout_copy, "build", "--out", str(dist))
     assert second.returncode == 1
     assert "Traceback" not in second.stderr
@@ -46,8 +48,9 @@ def test_writer_failure_keeps_previous_output(tmp_path: Path, built):
 
 def test_validate_command_reports_in_words_and_exits_1(checkout_copy: Path):
     fusions = checkout_copy / "data" / "fusions.ttl"
-    fusions.write_text(fusions.read_text(encoding="utf-8").replace(
-        "ntrkkg:fivePrimePartner <gene/ETV6> ; ", ""), encoding="utf-8")
+    fusions.write_text(
+        fusions.read_text(encoding="utf-8").replace("ntrkkg:fivePrimePartner <gene/ETV6> ; ", ""), encoding="utf-8"
+    )
     result = run_cli(checkout_copy, "validate")
     assert result.returncode == 1
     assert "fusion/ETV6-NTRK3" in result.stdout

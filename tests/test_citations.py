@@ -26,11 +26,14 @@ def test_expand_range():
 
 
 def test_every_statement_cites_exactly_its_printed_markers(store):
-    rows = select(store, """
+    rows = select(
+        store,
+        """
         SELECT ?s ?text (GROUP_CONCAT(STR(?n); separator=",") AS ?refs) WHERE {
           ?s a ntrkkg:Statement ; ntrkkg:verbatimText ?text .
           OPTIONAL { ?s ntrkkg:citesReference/ntrkkg:referenceNumber ?n }
-        } GROUP BY ?s ?text""")
+        } GROUP BY ?s ?text""",
+    )
     assert len(rows) == 70
     for row in rows:
         printed = set().union(*[expand(m) for m in MARKER.findall(row["text"])])
@@ -39,26 +42,38 @@ def test_every_statement_cites_exactly_its_printed_markers(store):
 
 
 def test_reference_47_is_cited_only_through_the_range(store):
-    rows = select(store, """
+    rows = select(
+        store,
+        """
         SELECT ?text WHERE { ?s ntrkkg:citesReference/ntrkkg:referenceNumber 47 ;
-                                ntrkkg:verbatimText ?text }""")
+                                ntrkkg:verbatimText ?text }""",
+    )
     assert len(rows) == 1
     assert "[46–48]" in rows[0]["text"]
 
 
 def test_references_are_numbered_references_of_the_review(store):
-    rows = select(store, """
+    rows = select(
+        store,
+        """
         SELECT ?r ?n WHERE { ?r a ntrkkg:Reference ; ntrkkg:referenceNumber ?n ;
-            ntrkkg:inReferenceListOf <https://doi.org/10.1093/jjco/hyaf015> }""")
+            ntrkkg:inReferenceListOf <https://doi.org/10.1093/jjco/hyaf015> }""",
+    )
     numbers = {int(r["n"]) for r in rows}
     assert numbers == {13, 16, 22, 23, 24, 25, 27, 28, 30, *range(33, 57)}
     assert all(r["r"] == f"https://w3id.org/ntrkkg/reference/{r['n']}" for r in rows)
 
 
 def test_references_carry_no_invented_bibliographic_data(store):
-    rows = select(store, """
-        SELECT ?p WHERE { ?r a ntrkkg:Reference ; ?p ?o }""")
+    rows = select(
+        store,
+        """
+        SELECT ?p WHERE { ?r a ntrkkg:Reference ; ?p ?o }""",
+    )
     predicates = {r["p"] for r in rows}
-    for forbidden in ("http://purl.org/dc/terms/title", "http://purl.org/ontology/bibo/doi",
-                      "http://purl.org/ontology/bibo/pmid"):
+    for forbidden in (
+        "http://purl.org/dc/terms/title",
+        "http://purl.org/ontology/bibo/doi",
+        "http://purl.org/ontology/bibo/pmid",
+    ):
         assert forbidden not in predicates

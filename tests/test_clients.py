@@ -49,8 +49,11 @@ def test_sparqlwrapper_csv_and_tsv(live_server):
 @pytest.mark.parametrize("fmt", ["TURTLE", "JSONLD"])
 def test_sparqlwrapper_construct(live_server, fmt):
     result = wrapper(live_server, CONSTRUCT, getattr(SPARQLWrapper, fmt))
-    graph = result if isinstance(result, Graph) else Graph().parse(
-        data=result, format="turtle" if fmt == "TURTLE" else "json-ld")
+    graph = (
+        result
+        if isinstance(result, Graph)
+        else Graph().parse(data=result, format="turtle" if fmt == "TURTLE" else "json-ld")
+    )
     assert (URIRef("https://w3id.org/ntrkkg/drug/larotrectinib"), None, None) in graph
 
 
@@ -66,8 +69,11 @@ def test_rdflib_sparqlstore(live_server):
     rows = [str(row.partner) for row in store.query(PARTNERS)]
     assert rows == EXPECTED
     graph = Graph(store=store)
-    labels = list(graph.objects(URIRef("https://w3id.org/ntrkkg/gene/NTRK1"),
-                                URIRef("http://www.w3.org/2000/01/rdf-schema#label")))
+    labels = list(
+        graph.objects(
+            URIRef("https://w3id.org/ntrkkg/gene/NTRK1"), URIRef("http://www.w3.org/2000/01/rdf-schema#label")
+        )
+    )
     assert [str(x) for x in labels] == ["NTRK1"]
 
 

@@ -18,9 +18,16 @@ def test_every_variable_is_documented_in_the_readme() -> None:
 
 
 def test_values_are_parsed() -> None:
-    settings = Settings.from_env({"NTRKKG_TIMEOUT": "2.5s", "NTRKKG_CACHE_BYTES": "16M", "NTRKKG_ENGINES": "3",
-                                  "NTRKKG_ALLOWED_SERVICES": "https://a.example/sparql, https://b.example/q",
-                                  "NTRKKG_ALLOW_UNCONFINED": "yes", "NTRKKG_BASE": "https://example.org/kg/"})
+    settings = Settings.from_env(
+        {
+            "NTRKKG_TIMEOUT": "2.5s",
+            "NTRKKG_CACHE_BYTES": "16M",
+            "NTRKKG_ENGINES": "3",
+            "NTRKKG_ALLOWED_SERVICES": "https://a.example/sparql, https://b.example/q",
+            "NTRKKG_ALLOW_UNCONFINED": "yes",
+            "NTRKKG_BASE": "https://example.org/kg/",
+        }
+    )
     assert settings.timeout == 2.5 and settings.cache_bytes == 16 * 2**20 and settings.engines == 3
     assert settings.allowed_services == {"https://a.example/sparql", "https://b.example/q"}
     assert settings.allow_unconfined is True
@@ -34,11 +41,18 @@ def test_arguments_win_over_variables() -> None:
     assert settings.dist == Path("b")
 
 
-@pytest.mark.parametrize(("variable", "value", "says"), [
-    ("NTRKKG_TIMEOUT", "10x", "seconds"), ("NTRKKG_TIMEOUT", "0", "positive"), ("NTRKKG_ENGINES", "two", "whole"),
-    ("NTRKKG_CACHE_BYTES", "lots", "size"), ("NTRKKG_ALLOW_UNCONFINED", "maybe", "true or false"),
-    ("NTRKKG_BASE", "https://example.org/kg", "end with '/'"), ("NTRKKG_ROW_CAP", "-5", "positive"),
-])
+@pytest.mark.parametrize(
+    ("variable", "value", "says"),
+    [
+        ("NTRKKG_TIMEOUT", "10x", "seconds"),
+        ("NTRKKG_TIMEOUT", "0", "positive"),
+        ("NTRKKG_ENGINES", "two", "whole"),
+        ("NTRKKG_CACHE_BYTES", "lots", "size"),
+        ("NTRKKG_ALLOW_UNCONFINED", "maybe", "true or false"),
+        ("NTRKKG_BASE", "https://example.org/kg", "end with '/'"),
+        ("NTRKKG_ROW_CAP", "-5", "positive"),
+    ],
+)
 def test_a_bad_value_names_the_variable_and_what_is_expected(variable: str, value: str, says: str) -> None:
     with pytest.raises(ConfigError) as caught:
         Settings.from_env({variable: value})
@@ -50,7 +64,13 @@ def test_a_bad_variable_is_one_line_from_the_cli(tmp_path: Path) -> None:
     import subprocess
     import sys
 
-    result = subprocess.run([sys.executable, "-m", "ntrkkg", "query", "ASK {}"], capture_output=True, text=True,
-                            env={**os.environ, "NTRKKG_TIMEOUT": "10s!"}, cwd=tmp_path, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-m", "ntrkkg", "query", "ASK {}"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "NTRKKG_TIMEOUT": "10s!"},
+        cwd=tmp_path,
+        timeout=60,
+    )
     assert result.returncode == 1 and result.stderr.startswith("ntrkkg: NTRKKG_TIMEOUT='10s!'")
     assert "Traceback" not in result.stderr

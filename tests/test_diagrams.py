@@ -10,8 +10,9 @@ import pytest
 
 from ntrkkg.outputs.diagrams import ontology_svg, property_usage
 
-pytestmark = pytest.mark.skipif(shutil.which("dot") is None,
-                                reason="Graphviz's dot is not installed (apt-get install graphviz)")
+pytestmark = pytest.mark.skipif(
+    shutil.which("dot") is None, reason="Graphviz's dot is not installed (apt-get install graphviz)"
+)
 
 
 def test_property_usage_is_read_from_the_data(built):

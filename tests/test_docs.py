@@ -14,9 +14,10 @@ from ntrkkg.resources import resource_dir
 DOCS = Path(__file__).resolve().parents[1] / "docs"
 
 
-def test_cookbook_matches_the_data(store):
-    assert (DOCS / "cookbook.md").read_text(encoding="utf-8") == render(store), \
+def test_cookbook_matches_the_data(service):
+    assert (DOCS / "cookbook.md").read_text(encoding="utf-8") == render(service), (
         "docs/cookbook.md is stale: regenerate it with `python -m ntrkkg.cookbook > docs/cookbook.md`"
+    )
 
 
 def test_cookbook_covers_every_example():

@@ -71,8 +71,10 @@ def test_void_describes_the_dataset(dist, built):
     assert void.value(ds, VOID.triples).toPython() == total
     asserted = URIRef("https://w3id.org/ntrkkg/graph/asserted")
     assert void.value(asserted, VOID.triples).toPython() == len(built.asserted)
-    partitions = {void.value(p, VOID["class"]): void.value(p, VOID.entities).toPython()
-                  for p in void.objects(asserted, VOID.classPartition)}
+    partitions = {
+        void.value(p, VOID["class"]): void.value(p, VOID.entities).toPython()
+        for p in void.objects(asserted, VOID.classPartition)
+    }
     ntrkkg = Namespace("https://w3id.org/ntrkkg/ontology#")
     assert partitions[ntrkkg.TableCell] == 56
     assert partitions[ntrkkg.Reference] == 33

@@ -1,4 +1,4 @@
-"""The engine pool: confined engines, crash isolation, recycling after large results, a deadline that counts the queue."""
+"""The engine pool: confined engines, crash isolation, recycling after large results, a deadline with the queue."""
 
 from __future__ import annotations
 
@@ -68,7 +68,9 @@ def _run(pool: EnginePool, job: Job, seconds: float = 10) -> Outcome:
 def test_an_engine_cannot_fetch_even_a_service_that_slipped_past_vetting(listener: Listener) -> None:
     pool = _pool()
     try:
-        outcome = _run(pool, _job(f"SELECT * WHERE {{ SERVICE <http://127.0.0.1:{listener.port}/sparql> {{ ?s ?p ?o }} }}"))
+        outcome = _run(
+            pool, _job(f"SELECT * WHERE {{ SERVICE <http://127.0.0.1:{listener.port}/sparql> {{ ?s ?p ?o }} }}")
+        )
         assert outcome.status == "error" and "ermission denied" in outcome.message, outcome
         assert _run(pool, _job("ASK { ?s ?p ?o }")).status == "ok"  # the engine lives on
     finally:
@@ -123,8 +125,11 @@ def test_engines_are_recycled_after_large_results() -> None:
 
 def test_the_deadline_counts_the_wait_for_an_engine() -> None:
     pool = _pool()
-    slow = "SELECT (COUNT(*) AS ?n) WHERE { VALUES ?a { 1 2 3 4 5 6 7 8 9 10 } ?s ?p ?o . " + " ".join(
-        f"VALUES ?v{i} {{ {' '.join(str(j) for j in range(60))} }}" for i in range(5)) + " }"
+    slow = (
+        "SELECT (COUNT(*) AS ?n) WHERE { VALUES ?a { 1 2 3 4 5 6 7 8 9 10 } ?s ?p ?o . "
+        + " ".join(f"VALUES ?v{i} {{ {' '.join(str(j) for j in range(60))} }}" for i in range(5))
+        + " }"
+    )
     try:
         holder = threading.Thread(target=_run, args=(pool, _job(slow), 3), daemon=True)
         holder.start()

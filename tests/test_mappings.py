@@ -39,8 +39,11 @@ def test_every_entity_is_linked_or_says_why_not(built):
 
 
 def test_unmappable_entities_are_the_known_hard_cases(built):
-    unlinked = {str(s).removeprefix(BASE) for s in built.asserted.subjects(NTRKKG.mappingGap, None)
-                if not any(True for p in MATCH_PREDICATES for _ in built.asserted.objects(s, p))}
+    unlinked = {
+        str(s).removeprefix(BASE)
+        for s in built.asserted.subjects(NTRKKG.mappingGap, None)
+        if not any(True for p in MATCH_PREDICATES for _ in built.asserted.objects(s, p))
+    }
     assert unlinked == {"disease/ifs-like-tumor", "modality/contrast-enhanced-CT", "sequence/post-contrast"}
 
 
@@ -48,7 +51,7 @@ def test_external_iris_are_canonical_and_well_formed(built):
     for m in mappings(built.asserted):
         scheme = scheme_of(str(m.object))
         assert scheme is not None, m.object
-        local = str(m.object)[len(scheme.uri_prefix):]
+        local = str(m.object)[len(scheme.uri_prefix) :]
         if scheme.pattern:
             assert re.match(scheme.pattern, local), (m.object, scheme.pattern)
 
@@ -57,9 +60,11 @@ def test_known_identifiers(built):
     """Spot checks against identifiers read from HGNC, NCIt, MONDO and UniProt files."""
     g = built.asserted
     conv = converter(BASE)
+
     def links(path: str) -> set[str]:
         node = URIRef(BASE + path)
         return {conv.compress(str(o)) or str(o) for p in MATCH_PREDICATES for o in g.objects(node, p)}
+
     assert {"hgnc:8031", "NCBIGene:4914"} <= links("gene/NTRK1")
     assert "NCIT:C4244" in links("disease/infantile-fibrosarcoma")
     assert "NCIT:C178426" in links("disease/ntrk-rearranged-spindle-cell-neoplasm")
@@ -105,8 +110,10 @@ def test_sssom_file(dist, built):
     assert all("\tsemapv:ManualMappingCuration\tVerified: " in row for row in body[1:])
 
 
-@pytest.mark.skipif(shutil.which("sssom") is None and not __import__("importlib").util.find_spec("sssom"),
-                    reason="the sssom package is not installed")
+@pytest.mark.skipif(
+    shutil.which("sssom") is None and not __import__("importlib").util.find_spec("sssom"),
+    reason="the sssom package is not installed",
+)
 def test_sssom_validates_with_the_sssom_package(dist, built, tmp_path):
     import sys
 
@@ -125,7 +132,8 @@ def test_void_lists_linksets(dist):
 
     void = Graph().parse(dist / "void.ttl")
     vocab = Namespace("http://rdfs.org/ns/void#")
-    linksets = {str(s).rsplit("/", 1)[-1]: int(void.value(s, vocab.triples))
-                for s in void.subjects(RDF.type, vocab.Linkset)}
+    linksets = {
+        str(s).rsplit("/", 1)[-1]: int(void.value(s, vocab.triples)) for s in void.subjects(RDF.type, vocab.Linkset)
+    }
     assert linksets["ncbigene"] == 24
     assert URIRef("https://bioregistry.io/registry/hgnc") in set(void.objects(None, vocab.objectsTarget))

@@ -23,24 +23,37 @@ def test_eight_rows_in_table_order(store):
 
 
 def test_56_cells_seven_facets_per_row(store):
-    rows = select(store, """SELECT ?row (COUNT(DISTINCT ?facet) AS ?facets) (COUNT(?cell) AS ?cells)
-        WHERE { ?cell a ntrkkg:TableCell ; ntrkkg:tumourType ?row ; ntrkkg:facet ?facet } GROUP BY ?row""")
+    rows = select(
+        store,
+        """SELECT ?row (COUNT(DISTINCT ?facet) AS ?facets) (COUNT(?cell) AS ?cells)
+        WHERE { ?cell a ntrkkg:TableCell ; ntrkkg:tumourType ?row ; ntrkkg:facet ?facet } GROUP BY ?row""",
+    )
     assert len(rows) == 8
     assert all(r["facets"] == "7" and r["cells"] == "7" for r in rows)
 
 
 def test_not_available_is_explicit(store):
-    rows = select(store, """SELECT ?n ?facet WHERE { ?s a ntrkkg:NotAvailableStatement ;
+    rows = select(
+        store,
+        """SELECT ?n ?facet WHERE { ?s a ntrkkg:NotAvailableStatement ;
         ntrkkg:verbatimText "N.A." ; ntrkkg:facet/rdfs:label ?facet ;
-        ntrkkg:tumourType/ntrkkg:tableRowNumber ?n }""")
+        ntrkkg:tumourType/ntrkkg:tableRowNumber ?n }""",
+    )
     assert {(int(r["n"]), r["facet"]) for r in rows} == {
-        (2, "differential diagnosis"), (4, "radiology"), (5, "radiology"),
-        (8, "differential diagnosis"), (8, "treatment response")}
+        (2, "differential diagnosis"),
+        (4, "radiology"),
+        (5, "radiology"),
+        (8, "differential diagnosis"),
+        (8, "treatment response"),
+    }
 
 
 def test_cd34_is_one_node_used_by_five_rows(store):
-    rows = select(store, """SELECT DISTINCT ?n WHERE { ?s ntrkkg:hasMarkerFinding/ntrkkg:marker ?m ;
-        ntrkkg:tumourType/ntrkkg:tableRowNumber ?n . ?m rdfs:label "CD34"@en }""")
+    rows = select(
+        store,
+        """SELECT DISTINCT ?n WHERE { ?s ntrkkg:hasMarkerFinding/ntrkkg:marker ?m ;
+        ntrkkg:tumourType/ntrkkg:tableRowNumber ?n . ?m rdfs:label "CD34"@en }""",
+    )
     assert {int(r["n"]) for r in rows} == {2, 3, 4, 5, 6}
     markers = select(store, 'SELECT ?m { ?m a ntrkkg:ImmunohistochemicalMarker ; rdfs:label "CD34"@en }')
     assert len(markers) == 1
@@ -48,65 +61,103 @@ def test_cd34_is_one_node_used_by_five_rows(store):
 
 def test_shared_nodes_are_not_duplicated(store):
     for cls in ("Gene", "GeneFusion", "ImmunohistochemicalMarker", "Drug"):
-        rows = select(store, f"""SELECT ?label (COUNT(DISTINCT ?x) AS ?n) WHERE {{
-            ?x a ntrkkg:{cls} ; rdfs:label ?label }} GROUP BY ?label HAVING (COUNT(DISTINCT ?x) > 1)""")
+        rows = select(
+            store,
+            f"""SELECT ?label (COUNT(DISTINCT ?x) AS ?n) WHERE {{
+            ?x a ntrkkg:{cls} ; rdfs:label ?label }} GROUP BY ?label HAVING (COUNT(DISTINCT ?x) > 1)""",
+        )
         assert rows == [], cls
 
 
 def test_etv6_ntrk3_is_shared_by_ifs_and_imt(store):
-    rows = select(store, """SELECT DISTINCT ?n WHERE {
+    rows = select(
+        store,
+        """SELECT DISTINCT ?n WHERE {
         ?s ntrkkg:reportsFusion <https://w3id.org/ntrkkg/fusion/ETV6-NTRK3> ;
-        ntrkkg:tumourType/ntrkkg:tableRowNumber ?n }""")
+        ntrkkg:tumourType/ntrkkg:tableRowNumber ?n }""",
+    )
     assert {int(r["n"]) for r in rows} == {1, 7}
 
 
 def test_fusion_partners(store):
-    rows = select(store, """SELECT ?f ?five ?three WHERE { ?f ntrkkg:fivePrimePartner/rdfs:label ?five ;
-        ntrkkg:threePrimePartner/rdfs:label ?three }""")
+    rows = select(
+        store,
+        """SELECT ?f ?five ?three WHERE { ?f ntrkkg:fivePrimePartner/rdfs:label ?five ;
+        ntrkkg:threePrimePartner/rdfs:label ?three }""",
+    )
     pairs = {(r["five"], r["three"]) for r in rows}
-    assert pairs == {("ETV6", "NTRK3"), ("EML4", "NTRK3"), ("LMNA", "NTRK1"), ("SPECC1L", "NTRK3"),
-                     ("TPM3", "NTRK1"), ("SYPL1", "BRAF"), ("TOP2B", "RAF1")}
+    assert pairs == {
+        ("ETV6", "NTRK3"),
+        ("EML4", "NTRK3"),
+        ("LMNA", "NTRK1"),
+        ("SPECC1L", "NTRK3"),
+        ("TPM3", "NTRK1"),
+        ("SYPL1", "BRAF"),
+        ("TOP2B", "RAF1"),
+    }
 
 
 def test_typos_normalised_in_structure_kept_in_text(store):
-    rows = select(store, """SELECT ?drug ?text WHERE { ?s ntrkkg:hasCurationNote ?note ;
+    rows = select(
+        store,
+        """SELECT ?drug ?text WHERE { ?s ntrkkg:hasCurationNote ?note ;
         ntrkkg:drug/rdfs:label ?drug ; ntrkkg:verbatimText ?text .
-        ?note ntrkkg:printedForm "lartrectinib" }""")
+        ?note ntrkkg:printedForm "lartrectinib" }""",
+    )
     assert len(rows) == 1
     assert rows[0]["drug"] == "larotrectinib"
     assert "lartrectinib" in rows[0]["text"]
-    lpf = select(store, """SELECT ?s WHERE { ?s ntrkkg:hasCurationNote/ntrkkg:printedForm "LPF-LT" ;
-        ntrkkg:tumourType <https://w3id.org/ntrkkg/disease/lipofibromatosis-like-neural-tumor> }""")
+    lpf = select(
+        store,
+        """SELECT ?s WHERE { ?s ntrkkg:hasCurationNote/ntrkkg:printedForm "LPF-LT" ;
+        ntrkkg:tumourType <https://w3id.org/ntrkkg/disease/lipofibromatosis-like-neural-tumor> }""",
+    )
     assert len(lpf) == 2
-    heading = select(store, """SELECT ?h WHERE { ?c a ntrkkg:TableCell ;
+    heading = select(
+        store,
+        """SELECT ?h WHERE { ?c a ntrkkg:TableCell ;
         ntrkkg:hasCurationNote/ntrkkg:printedForm "Differential Diagnosis" ; ntrkkg:printedHeading ?h ;
-        ntrkkg:facet ntrkkg:DifferentialDiagnosis }""")
+        ntrkkg:facet ntrkkg:DifferentialDiagnosis }""",
+    )
     assert heading == [{"h": "Differential Diagnosis"}]
 
 
 def test_reference_49_conflict_is_queryable(store):
-    rows = select(store, """SELECT ?n ?drug WHERE { ?note a ntrkkg:SourceConflict ;
+    rows = select(
+        store,
+        """SELECT ?n ?drug WHERE { ?note a ntrkkg:SourceConflict ;
         ntrkkg:aboutReference/ntrkkg:referenceNumber 49 ; ntrkkg:concerns ?s .
         ?s ntrkkg:drug/rdfs:label ?drug ; ntrkkg:tumourType/ntrkkg:tableRowNumber ?n ;
-           ntrkkg:responderCount 16 ; ntrkkg:patientCount 30 }""")
+           ntrkkg:responderCount 16 ; ntrkkg:patientCount 30 }""",
+    )
     assert {(int(r["n"]), r["drug"]) for r in rows} == {
-        (4, "larotrectinib"), (5, "larotrectinib"), (6, "larotrectinib"), (7, "entrectinib")}
+        (4, "larotrectinib"),
+        (5, "larotrectinib"),
+        (6, "larotrectinib"),
+        (7, "entrectinib"),
+    }
 
 
 def test_treatment_numbers_are_typed(store):
-    rows = select(store, """SELECT ?r ?p ?pct WHERE {
+    rows = select(
+        store,
+        """SELECT ?r ?p ?pct WHERE {
         ?s ntrkkg:tumourType/ntrkkg:tableRowNumber 1 ; ntrkkg:responderCount ?r ;
            ntrkkg:patientCount ?p ; ntrkkg:responsePercentage ?pct .
         FILTER (datatype(?r) = <http://www.w3.org/2001/XMLSchema#integer>
-             && datatype(?pct) = <http://www.w3.org/2001/XMLSchema#decimal>) }""")
+             && datatype(?pct) = <http://www.w3.org/2001/XMLSchema#decimal>) }""",
+    )
     assert [(int(r["r"]), int(r["p"]), float(r["pct"])) for r in rows] == [(27, 28, 96.0)]
     reductions = select(store, "SELECT ?x WHERE { ?s ntrkkg:tumourReductionPercentage ?x }")
     assert sorted(float(r["x"]) for r in reductions) == [45.0, 93.0]
 
 
 def test_differentials_link_to_row_nodes(store):
-    rows = select(store, """SELECT ?n ?d WHERE { ?s ntrkkg:differentialDiagnosis ?d ;
-        ntrkkg:tumourType/ntrkkg:tableRowNumber ?n }""")
+    rows = select(
+        store,
+        """SELECT ?n ?d WHERE { ?s ntrkkg:differentialDiagnosis ?d ;
+        ntrkkg:tumourType/ntrkkg:tableRowNumber ?n }""",
+    )
     links = {(int(r["n"]), r["d"].removeprefix(D)) for r in rows}
     assert (6, "infantile-fibrosarcoma") in links
     assert (7, "adult-type-fibrosarcoma") in links
@@ -116,14 +167,20 @@ def test_differentials_link_to_row_nodes(store):
 
 
 def test_group_decision_is_recorded(store):
-    rows = select(store, f"""SELECT ?basis WHERE {{ <{D}ntrk-rearranged-spindle-cell-neoplasm>
-        ntrkkg:hasCurationNote ?note . ?note a ntrkkg:ClassificationDecision ; ntrkkg:decisionBasis ?basis }}""")
+    rows = select(
+        store,
+        f"""SELECT ?basis WHERE {{ <{D}ntrk-rearranged-spindle-cell-neoplasm>
+        ntrkkg:hasCurationNote ?note . ?note a ntrkkg:ClassificationDecision ; ntrkkg:decisionBasis ?basis }}""",
+    )
     assert len(rows) == 1 and "WHO" in rows[0]["basis"]
 
 
 def test_review_is_the_dataset_source(store):
-    rows = select(store, """SELECT ?src WHERE { <https://w3id.org/ntrkkg/dataset>
-        <http://purl.org/dc/terms/source> ?src }""")
+    rows = select(
+        store,
+        """SELECT ?src WHERE { <https://w3id.org/ntrkkg/dataset>
+        <http://purl.org/dc/terms/source> ?src }""",
+    )
     assert rows == [{"src": "https://doi.org/10.1093/jjco/hyaf015"}]
 
 

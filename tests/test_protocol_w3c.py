@@ -232,8 +232,13 @@ def w3c_client(w3c_app: Flask) -> FlaskClient:
 
 def send(client: FlaskClient, req: ProtocolRequest) -> tuple[int, str, bytes]:
     response = client.open(
-        req.path, method=req.method, query_string=req.query_string, headers=list(req.headers),
-        data=req.body, base_url="http://www.example", environ_overrides={"SERVER_PROTOCOL": "HTTP/1.1"},
+        req.path,
+        method=req.method,
+        query_string=req.query_string,
+        headers=list(req.headers),
+        data=req.body,
+        base_url="http://www.example",
+        environ_overrides={"SERVER_PROTOCOL": "HTTP/1.1"},
     )
     return response.status_code, response.mimetype or "", response.get_data()
 
@@ -277,8 +282,13 @@ def test_manifest_is_complete() -> None:
     assert len(TESTS) == 34
     assert len({t.id for t in TESTS}) == len(TESTS)
     assert {t.id for t in TESTS if t.adapted} == {
-        "update_dataset_default_graph", "update_dataset_default_graphs", "update_dataset_named_graphs",
-        "update_dataset_full", "update_post_form", "update_post_direct", "update_base_uri",
+        "update_dataset_default_graph",
+        "update_dataset_default_graphs",
+        "update_dataset_named_graphs",
+        "update_dataset_full",
+        "update_post_form",
+        "update_post_direct",
+        "update_base_uri",
     }
     assert set(GRAPH_DATA) == {f"http://kasei.us/2009/09/sparql/data/data{i}.rdf" for i in (1, 2, 3)}
 
@@ -327,23 +337,42 @@ def test_query_and_update_together_is_400(w3c_client: FlaskClient) -> None:
 def test_relative_iris_resolve_against_the_endpoint(w3c_client: FlaskClient) -> None:
     """The service-defined BASE IRI is the endpoint's public IRI; a BASE in the query still wins."""
     base = w3c_client.application.extensions["ntrkkg"].settings.endpoint
-    for query, expected in [("SELECT (<x> AS ?v) {}", base.rsplit("/", 1)[0] + "/x"),
-                            ("BASE <http://example.org/a/> SELECT (<x> AS ?v) {}", "http://example.org/a/x")]:
+    for query, expected in [
+        ("SELECT (<x> AS ?v) {}", base.rsplit("/", 1)[0] + "/x"),
+        ("BASE <http://example.org/a/> SELECT (<x> AS ?v) {}", "http://example.org/a/x"),
+    ]:
         response = w3c_client.get("/sparql", query_string={"query": query})
         assert response.status_code == 200, response.get_data(as_text=True)
         assert response.json is not None
         assert response.json["results"]["bindings"][0]["v"]["value"] == expected
 
 
-def test_syntax_error_positions_are_those_of_the_query_as_sent(w3c_client: FlaskClient) -> None:
-    response = w3c_client.get("/sparql", query_string={"query": "SELECT * {\n ?s ?p \"x }"})
+@pytest.mark.parametrize(
+    "query",
+    [
+        "PREFIX ex: <http://example.org/>\nSELECT * { ex:aaaa ex:b ?o ?x }",
+        "SELECT * # a comment\n{ ?s <http://example.org/p> 'x' . FILTER(?s = ) }",
+        'PREFIX ex: <http://example.org/>\nSELECT * {\n  ex:s\\.x ex:p "\\t" ; ex:q ?o ?x }',
+    ],
+)
+def test_syntax_error_positions_are_those_of_the_query_as_sent(w3c_client: FlaskClient, query: str) -> None:
+    """The engine parses the canonical text, but reports where the client's own query went wrong."""
+    with pytest.raises(SyntaxError) as direct:
+        ox.Store().query(query)
+    expected = str(direct.value).split(": ", 1)[0]  # "error at L:C", as Oxigraph says of the client's text
+    response = w3c_client.get("/sparql", query_string={"query": query})
     assert response.status_code == 400
-    assert response.get_data(as_text=True).startswith("400 Bad Request: error at 2:12: ")
+    assert response.get_data(as_text=True).startswith(f"400 Bad Request: {expected}: ")
+
+
+def test_lexical_errors_name_line_and_column(w3c_client: FlaskClient) -> None:
+    response = w3c_client.get("/sparql", query_string={"query": 'SELECT * {\n ?s ?p "x }'})
+    assert response.status_code == 400
+    assert response.get_data(as_text=True) == "400 Bad Request: line 2, column 8: unterminated string\n"
 
 
 def test_direct_post_that_is_not_utf8_is_refused(w3c_client: FlaskClient) -> None:
-    response = w3c_client.post("/sparql", data=b"ASK { FILTER(\"\xe9\" = \"x\") }",
-                               content_type="application/sparql-query")
+    response = w3c_client.post("/sparql", data=b'ASK { FILTER("\xe9" = "x") }', content_type="application/sparql-query")
     assert response.status_code == 400 and "not valid UTF-8" in response.get_data(as_text=True)
     latin1 = w3c_client.post("/sparql", data=b"ASK {}", content_type="application/sparql-query; charset=ISO-8859-1")
     assert latin1.status_code == 415

@@ -15,53 +15,88 @@ def test_asserted_and_inferred_never_mix(built):
 
 
 def test_group_membership_is_inferred_through_the_hierarchy(store):
-    asserted_rows = select(store, f"""SELECT ?row WHERE {{ GRAPH <{ASSERTED}> {{
-        ?row <http://www.w3.org/2000/01/rdf-schema#subClassOf> <{D}infantile-fibrosarcoma> }} }}""")
+    asserted_rows = select(
+        store,
+        f"""SELECT ?row WHERE {{ GRAPH <{ASSERTED}> {{
+        ?row <http://www.w3.org/2000/01/rdf-schema#subClassOf> <{D}infantile-fibrosarcoma> }} }}""",
+    )
     assert {r["row"] for r in asserted_rows} == {f"{D}ifs-canonical-etv6-ntrk3", f"{D}ifs-like-tumor"}
     # fibrosarcoma is reached only by inference, through both groups' rows
-    rows = select(store, f"""SELECT ?n WHERE {{ GRAPH <{INFERRED}> {{
-        ?row rdfs:subClassOf <{D}fibrosarcoma> }} ?row ntrkkg:tableRowNumber ?n }}""")
+    rows = select(
+        store,
+        f"""SELECT ?n WHERE {{ GRAPH <{INFERRED}> {{
+        ?row rdfs:subClassOf <{D}fibrosarcoma> }} ?row ntrkkg:tableRowNumber ?n }}""",
+    )
     assert {int(r["n"]) for r in rows} == {1, 2}
-    tumour_types = select(store, f"""SELECT ?n WHERE {{ GRAPH <{INFERRED}> {{
-        ?row rdfs:subClassOf ntrkkg:TumourType }} ?row ntrkkg:tableRowNumber ?n }}""")
+    tumour_types = select(
+        store,
+        f"""SELECT ?n WHERE {{ GRAPH <{INFERRED}> {{
+        ?row rdfs:subClassOf ntrkkg:TumourType }} ?row ntrkkg:tableRowNumber ?n }}""",
+    )
     assert {int(r["n"]) for r in tumour_types} == {1, 2, 3, 4, 5, 6}
 
 
 def test_fusion_involving_ntrk1_is_an_ntrk_fusion(store):
     rows = select(store, f"""SELECT ?f WHERE {{ GRAPH <{INFERRED}> {{ ?f a ntrkkg:NTRKFusion }} }}""")
     fusions = {r["f"].rsplit("/", 1)[-1] for r in rows}
-    assert fusions == {"ETV6-NTRK3", "EML4-NTRK3", "LMNA-NTRK1", "SPECC1L-NTRK3", "TPM3-NTRK1",
-                       "NTRK1", "NTRK2", "NTRK3"}
+    assert fusions == {
+        "ETV6-NTRK3",
+        "EML4-NTRK3",
+        "LMNA-NTRK1",
+        "SPECC1L-NTRK3",
+        "TPM3-NTRK1",
+        "NTRK1",
+        "NTRK2",
+        "NTRK3",
+    }
 
 
 def test_partner_properties_imply_involves_gene(store):
-    rows = select(store, f"""SELECT ?g WHERE {{ GRAPH <{INFERRED}> {{
-        <https://w3id.org/ntrkkg/fusion/TPM3-NTRK1> ntrkkg:involvesGene ?g }} }}""")
+    rows = select(
+        store,
+        f"""SELECT ?g WHERE {{ GRAPH <{INFERRED}> {{
+        <https://w3id.org/ntrkkg/fusion/TPM3-NTRK1> ntrkkg:involvesGene ?g }} }}""",
+    )
     assert {r["g"].rsplit("/", 1)[-1] for r in rows} == {"TPM3", "NTRK1"}
 
 
 def test_standard_vocabularies_are_materialised(store):
-    cites = select(store, f"""SELECT ?s WHERE {{ GRAPH <{INFERRED}> {{
-        ?s <http://purl.org/spar/cito/citesAsEvidence> <https://w3id.org/ntrkkg/reference/49> }} }}""")
+    cites = select(
+        store,
+        f"""SELECT ?s WHERE {{ GRAPH <{INFERRED}> {{
+        ?s <http://purl.org/spar/cito/citesAsEvidence> <https://w3id.org/ntrkkg/reference/49> }} }}""",
+    )
     assert len(cites) == 4
-    quoted = select(store, f"""SELECT (COUNT(?s) AS ?n) WHERE {{ GRAPH <{INFERRED}> {{
-        ?s <http://www.w3.org/ns/prov#wasQuotedFrom> <https://doi.org/10.1093/jjco/hyaf015> }} }}""")
+    quoted = select(
+        store,
+        f"""SELECT (COUNT(?s) AS ?n) WHERE {{ GRAPH <{INFERRED}> {{
+        ?s <http://www.w3.org/ns/prov#wasQuotedFrom> <https://doi.org/10.1093/jjco/hyaf015> }} }}""",
+    )
     assert quoted == [{"n": "70"}]
-    assertions = select(store, f"""SELECT (COUNT(?s) AS ?n) WHERE {{ GRAPH <{INFERRED}> {{
-        ?s a <http://purl.obolibrary.org/obo/SEPIO_0000001> }} }}""")
+    assertions = select(
+        store,
+        f"""SELECT (COUNT(?s) AS ?n) WHERE {{ GRAPH <{INFERRED}> {{
+        ?s a <http://purl.obolibrary.org/obo/SEPIO_0000001> }} }}""",
+    )
     assert assertions == [{"n": "70"}]
 
 
 def test_facet_class_and_facet_value_agree(store):
-    rows = select(store, """SELECT ?s WHERE { ?s a ntrkkg:Statement ; ntrkkg:facet ntrkkg:Radiology .
-        FILTER NOT EXISTS { ?s a ntrkkg:RadiologyStatement } }""")
+    rows = select(
+        store,
+        """SELECT ?s WHERE { ?s a ntrkkg:Statement ; ntrkkg:facet ntrkkg:Radiology .
+        FILTER NOT EXISTS { ?s a ntrkkg:RadiologyStatement } }""",
+    )
     assert rows == []
 
 
 def test_modality_inferred_from_sequence(store):
-    rows = select(store, f"""SELECT DISTINCT ?m WHERE {{ GRAPH <{INFERRED}> {{ ?f ntrkkg:modality ?m }}
+    rows = select(
+        store,
+        f"""SELECT DISTINCT ?m WHERE {{ GRAPH <{INFERRED}> {{ ?f ntrkkg:modality ?m }}
         ?s ntrkkg:hasImagingFinding ?f ;
-           ntrkkg:tumourType <{D}spindle-cell-sclerosing-rhabdomyosarcoma> }}""")
+           ntrkkg:tumourType <{D}spindle-cell-sclerosing-rhabdomyosarcoma> }}""",
+    )
     assert rows == [{"m": "https://w3id.org/ntrkkg/modality/MRI"}]
 
 

@@ -30,9 +30,22 @@ def _processes_mentioning(needle: str) -> list[int]:
 def test_serve_answers_then_stops_cleanly(dist):
     port = free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "ntrkkg", "serve", "--host", "127.0.0.1", "--port", str(port), "--dist", str(dist),
-],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=os.environ.copy())
+        [
+            sys.executable,
+            "-m",
+            "ntrkkg",
+            "serve",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--dist",
+            str(dist),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env=os.environ.copy(),
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.time() + 60

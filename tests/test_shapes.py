@@ -9,11 +9,11 @@ import pytest
 from rdflib import RDF, SH, Graph
 
 from conftest import BASE, FIXTURES
-from ntrkkg.build.pipeline import load_inputs
 from ntrkkg.build.loading import parse_turtle
+from ntrkkg.build.pipeline import load_inputs
 from ntrkkg.build.reasoning import infer
-from ntrkkg.resources import resource_dir, turtle_files
 from ntrkkg.build.validation import validate
+from ntrkkg.resources import resource_dir, turtle_files
 
 SHAPE_FIXTURES = sorted((FIXTURES / "shapes").glob("*.ttl"))
 
@@ -59,8 +59,7 @@ def test_shape_fires_on_its_fixture(fixture: Path, ontology: Graph, shapes: Grap
     report = validate(data, shapes)
     shape = fixture.name.split("--")[0]
     focus = _focus(fixture)
-    hits = [v for v in report.violations
-            if v.shape.split(" ")[0].endswith(shape) and v.focus_node.endswith(focus)]
+    hits = [v for v in report.violations if v.shape.split(" ")[0].endswith(shape) and v.focus_node.endswith(focus)]
     assert not report.conforms
     assert hits, f"{shape} did not fire on {focus}:\n{report.in_words()}"
     assert all(v.message for v in hits)

@@ -38,12 +38,27 @@ SH = Namespace("http://www.w3.org/ns/shacl#")
 SPEX = Namespace("https://purl.expasy.org/sparql-examples/ontology#")
 NAMES = Settings().names
 BASE = Settings().base
-NUMERIC = {f"http://www.w3.org/2001/XMLSchema#{t}" for t in (
-    "integer", "decimal", "double", "float", "int", "long", "short", "byte", "nonNegativeInteger",
-    "positiveInteger", "unsignedInt", "unsignedLong")}
+NUMERIC = {
+    f"http://www.w3.org/2001/XMLSchema#{t}"
+    for t in (
+        "integer",
+        "decimal",
+        "double",
+        "float",
+        "int",
+        "long",
+        "short",
+        "byte",
+        "nonNegativeInteger",
+        "positiveInteger",
+        "unsignedInt",
+        "unsignedLong",
+    )
+}
 
 
 # --- Helpers -----------------------------------------------------------------------------------
+
 
 def example_queries() -> list[tuple[str, str]]:
     """(file name, query) of each example in queries/*.ttl that does not federate."""
@@ -85,14 +100,17 @@ def answer(client: FlaskClient, query: str, *, languages: bool = True) -> bool |
     response = client.post("/sparql", data={"query": query}, headers={"Accept": accept})
     assert response.status_code == 200, response.data[:500]
     if graph:
-        return {tuple(_term(t, separators, languages) for t in (q.subject, q.predicate, q.object))
-                for q in ox.parse(response.data, ox.RdfFormat.N_TRIPLES)}
+        return {
+            tuple(_term(t, separators, languages) for t in (q.subject, q.predicate, q.object))
+            for q in ox.parse(response.data, ox.RdfFormat.N_TRIPLES)
+        }
     results = ox.parse_query_results(response.data, ox.QueryResultsFormat.JSON)
     if isinstance(results, ox.QueryBoolean):
         return bool(results)
     names = [v.value for v in results.variables]
-    return {tuple(_term(row[n], separators, languages) if row[n] is not None else None for n in names)
-            for row in results}
+    return {
+        tuple(_term(row[n], separators, languages) if row[n] is not None else None for n in names) for row in results
+    }
 
 
 def wait_until(ready: Callable[[], bool], process: subprocess.Popen[Any], what: str, limit: float = 60) -> None:
@@ -121,8 +139,9 @@ def stop(process: subprocess.Popen[Any], grace: float = 30) -> None:
 
 
 def ntrkkg(*args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "ntrkkg", *args], capture_output=True, text=True,
-                          timeout=timeout, cwd=CHECKOUT)
+    return subprocess.run(
+        [sys.executable, "-m", "ntrkkg", *args], capture_output=True, text=True, timeout=timeout, cwd=CHECKOUT
+    )
 
 
 def remote_app(spec: str) -> Flask:
@@ -130,6 +149,7 @@ def remote_app(spec: str) -> Flask:
 
 
 # --- Loading an on-disk store ------------------------------------------------------------------
+
 
 def test_specs_and_formats() -> None:
     assert parse_spec("oxigraph:/srv/store") == ("oxigraph", "/srv/store")
@@ -216,15 +236,34 @@ def test_serve_disk_store_without_rebuild(disk_store: Path, tmp_path: Path) -> N
     empty.mkdir()
     port = free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "ntrkkg", "serve", "--host", "127.0.0.1", "--port", str(port), "--dist", str(empty),
-         "--store", f"oxigraph:{disk_store}",],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=tmp_path)
+        [
+            sys.executable,
+            "-m",
+            "ntrkkg",
+            "serve",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--dist",
+            str(empty),
+            "--store",
+            f"oxigraph:{disk_store}",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        cwd=tmp_path,
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         wait_until(lambda: requests.get(url + "/health", timeout=2).ok, process, "ntrkkg serve", 60)
         for _ in range(4):  # reaches both workers
-            response = requests.post(url + "/sparql", data={"query": "SELECT (COUNT(*) AS ?n) { ?s ?p ?o }"},
-                                     headers={"Accept": "application/sparql-results+json"}, timeout=30)
+            response = requests.post(
+                url + "/sparql",
+                data={"query": "SELECT (COUNT(*) AS ?n) { ?s ?p ?o }"},
+                headers={"Accept": "application/sparql-results+json"},
+                timeout=30,
+            )
             assert response.status_code == 200
             assert int(response.json()["results"]["bindings"][0]["n"]["value"]) > 1000
         refused = requests.post(url + "/sparql", data={"update": "CLEAR ALL"}, timeout=30)
@@ -243,8 +282,7 @@ PREDICATES = 7
 def _consistent_count(location: Path) -> int:
     """The store's size, checked across indexes: all quads == sum of quads per predicate."""
     store = ox.Store.read_only(str(location))
-    total = int(next(iter(store.query(
-        "SELECT (COUNT(*) AS ?n) { GRAPH ?g { ?s ?p ?o } }")))["n"].value)  # type: ignore[call-overload]
+    total = int(next(iter(store.query("SELECT (COUNT(*) AS ?n) { GRAPH ?g { ?s ?p ?o } }")))["n"].value)  # type: ignore[call-overload]
     per_predicate = 0
     for i in range(PREDICATES):
         query = f"SELECT (COUNT(*) AS ?n) {{ GRAPH ?g {{ ?s <http://example.org/p{i}> ?o }} }}"
@@ -284,6 +322,7 @@ def test_kill_during_load_leaves_a_usable_store(tmp_path: Path) -> None:
 
 # --- Remote stores: Oxigraph's server ------------------------------------------------------------
 
+
 def _oxigraph_binary() -> str | None:
     beside = Path(sys.executable).with_name("oxigraph")
     return str(beside) if beside.is_file() else shutil.which("oxigraph")
@@ -295,13 +334,19 @@ def oxigraph_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     if binary is None:
         pytest.skip("the oxigraph server is not installed (pip install oxigraph; it is in the test extra)")
     port = free_port()
-    process = subprocess.Popen([binary, "serve", "--location", str(tmp_path_factory.mktemp("oxigraph")),
-                                "--bind", f"127.0.0.1:{port}"],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        [binary, "serve", "--location", str(tmp_path_factory.mktemp("oxigraph")), "--bind", f"127.0.0.1:{port}"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     url = f"http://127.0.0.1:{port}"
     try:
-        wait_until(lambda: requests.get(url + "/query", params={"query": "ASK {}"}, timeout=2).ok, process,
-                   "oxigraph serve", 60)
+        wait_until(
+            lambda: requests.get(url + "/query", params={"query": "ASK {}"}, timeout=2).ok,
+            process,
+            "oxigraph serve",
+            60,
+        )
         yield url
     finally:
         stop(process)
@@ -318,8 +363,9 @@ def oxigraph_published(oxigraph_server: str, dist: Path) -> str:
 def test_publish_puts_each_graph(oxigraph_published: str, app: Flask) -> None:
     embedded = serving_store(app.extensions["ntrkkg"].settings.dist, BASE, NAMES)
     query = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
-    remote = requests.post(oxigraph_published, data={"query": query},
-                           headers={"Accept": "application/sparql-results+json"}, timeout=30).json()
+    remote = requests.post(
+        oxigraph_published, data={"query": query}, headers={"Accept": "application/sparql-results+json"}, timeout=30
+    ).json()
     sizes = {b["g"]["value"]: int(b["n"]["value"]) for b in remote["results"]["bindings"]}
     assert sizes == {s["g"].value: int(s["n"].value) for s in embedded.query(query)}
 
@@ -337,21 +383,25 @@ def oxigraph_client(oxigraph_published: str) -> Iterator[FlaskClient]:
 
 
 @pytest.mark.parametrize(("name", "query"), EXAMPLES, ids=[n for n, _ in EXAMPLES])
-def test_examples_through_oxigraph_server(oxigraph_client: FlaskClient, client: FlaskClient, name: str,
-                                          query: str) -> None:
+def test_examples_through_oxigraph_server(
+    oxigraph_client: FlaskClient, client: FlaskClient, name: str, query: str
+) -> None:
     assert answer(oxigraph_client, query) == answer(client, query)
 
 
 def test_remote_keeps_protocol_behaviour(oxigraph_client: FlaskClient) -> None:
     query = "SELECT ?s WHERE { ?s a <https://w3id.org/ntrkkg/ontology#Gene> } ORDER BY ?s LIMIT 3"
-    for accept, media_type in [("text/csv", "text/csv"), ("application/sparql-results+xml",
-                                                          "application/sparql-results+xml"),
-                               ("text/tab-separated-values", "text/tab-separated-values")]:
+    for accept, media_type in [
+        ("text/csv", "text/csv"),
+        ("application/sparql-results+xml", "application/sparql-results+xml"),
+        ("text/tab-separated-values", "text/tab-separated-values"),
+    ]:
         response = oxigraph_client.get("/sparql", query_string={"query": query}, headers={"Accept": accept})
         assert response.status_code == 200 and response.mimetype == media_type
         assert b"https://w3id.org/ntrkkg/gene/" in response.data
-    graph = oxigraph_client.get("/sparql", query_string={"query": "CONSTRUCT WHERE { ?s a ?t } LIMIT 2"},
-                                headers={"Accept": "text/turtle"})
+    graph = oxigraph_client.get(
+        "/sparql", query_string={"query": "CONSTRUCT WHERE { ?s a ?t } LIMIT 2"}, headers={"Accept": "text/turtle"}
+    )
     assert graph.status_code == 200 and graph.mimetype == "text/turtle"
     assert oxigraph_client.post("/sparql", data={"update": "CLEAR ALL"}).status_code == 403
     assert oxigraph_client.get("/sparql", query_string={"query": "DROP ALL"}).status_code == 400
@@ -371,15 +421,31 @@ def test_remote_keeps_protocol_behaviour(oxigraph_client: FlaskClient) -> None:
 def test_serve_remote_store_from_the_command_line(oxigraph_published: str, tmp_path: Path) -> None:
     port = free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "ntrkkg", "serve", "--host", "127.0.0.1", "--port", str(port),
-         "--dist", str(tmp_path), "--store", f"sparql:{oxigraph_published}"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=tmp_path)
+        [
+            sys.executable,
+            "-m",
+            "ntrkkg",
+            "serve",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--dist",
+            str(tmp_path),
+            "--store",
+            f"sparql:{oxigraph_published}",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        cwd=tmp_path,
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         wait_until(lambda: requests.get(url + "/health", timeout=2).ok, process, "ntrkkg serve --store sparql:", 60)
         name, query = EXAMPLES[0]
-        response = requests.post(url + "/sparql", data={"query": query},
-                                 headers={"Accept": "application/sparql-results+json"}, timeout=30)
+        response = requests.post(
+            url + "/sparql", data={"query": query}, headers={"Accept": "application/sparql-results+json"}, timeout=30
+        )
         assert response.status_code == 200, response.text
         assert json.loads(response.text)["results"]["bindings"], name
     finally:
@@ -387,8 +453,16 @@ def test_serve_remote_store_from_the_command_line(oxigraph_published: str, tmp_p
 
 
 def test_unreachable_remote_is_a_clear_error(tmp_path: Path) -> None:
-    result = ntrkkg("serve", "--port", str(free_port()), "--dist", str(tmp_path), "--store",
-                    f"sparql:http://127.0.0.1:{free_port()}/sparql", timeout=60)
+    result = ntrkkg(
+        "serve",
+        "--port",
+        str(free_port()),
+        "--dist",
+        str(tmp_path),
+        "--store",
+        f"sparql:http://127.0.0.1:{free_port()}/sparql",
+        timeout=60,
+    )
     assert result.returncode == 1 and "cannot serve" in result.stderr
 
 
@@ -409,12 +483,17 @@ def virtuoso(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     ini = re.sub(r"(?m)^(ServerPort\s*=\s*)8890\b", rf"\g<1>127.0.0.1:{http_port}", ini)
     assert f"127.0.0.1:{sql_port}" in ini and f"127.0.0.1:{http_port}" in ini
     (home / "virtuoso.ini").write_text(ini, encoding="utf-8")
-    process = subprocess.Popen([binary, "+foreground", "+configfile", str(home / "virtuoso.ini")], cwd=home,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        [binary, "+foreground", "+configfile", str(home / "virtuoso.ini")],
+        cwd=home,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     url = f"http://127.0.0.1:{http_port}"
     try:
-        wait_until(lambda: requests.get(url + "/sparql", params={"query": "ASK {}"}, timeout=5).ok, process,
-                   "virtuoso-t", 120)
+        wait_until(
+            lambda: requests.get(url + "/sparql", params={"query": "ASK {}"}, timeout=5).ok, process, "virtuoso-t", 120
+        )
         yield url
     finally:
         stop(process, grace=60)
@@ -422,8 +501,9 @@ def virtuoso(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def virtuoso_client(virtuoso: str, dist: Path) -> Iterator[FlaskClient]:
-    result = ntrkkg("publish", "--to", virtuoso + "/sparql-graph-crud-auth", "--auth", "dba:dba", "--digest",
-                    "--dist", str(dist))
+    result = ntrkkg(
+        "publish", "--to", virtuoso + "/sparql-graph-crud-auth", "--auth", "dba:dba", "--digest", "--dist", str(dist)
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.count("PUT ") == 4
     yield from remote_client(f"{virtuoso}/sparql")
@@ -436,8 +516,7 @@ def virtuoso_client(virtuoso: str, dist: Path) -> Iterator[FlaskClient]:
 
 
 @pytest.mark.parametrize(("name", "query"), EXAMPLES, ids=[n for n, _ in EXAMPLES])
-def test_examples_through_virtuoso(virtuoso_client: FlaskClient, client: FlaskClient, name: str,
-                                   query: str) -> None:
+def test_examples_through_virtuoso(virtuoso_client: FlaskClient, client: FlaskClient, name: str, query: str) -> None:
     assert answer(virtuoso_client, query, languages=False) == answer(client, query, languages=False)
 
 

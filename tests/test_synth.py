@@ -12,13 +12,13 @@ import pyoxigraph as ox
 import pytest
 from rdflib import RDF, Graph, Namespace
 
-from ntrkkg.build.pipeline import load_inputs
-from ntrkkg.examples import examples
 from ntrkkg.build.loading import load_files
-from ntrkkg.namespaces import AUTHORED_BASE
+from ntrkkg.build.pipeline import load_inputs
 from ntrkkg.build.reasoning import infer
-from ntrkkg.resources import resource_dir, turtle_files
 from ntrkkg.build.validation import validate
+from ntrkkg.examples import examples
+from ntrkkg.namespaces import AUTHORED_BASE
+from ntrkkg.resources import resource_dir, turtle_files
 
 SH = Namespace("http://www.w3.org/ns/shacl#")
 SPEX = Namespace("https://purl.expasy.org/sparql-examples/ontology#")
@@ -91,14 +91,35 @@ def test_synthetic_part_uses_every_pattern(synth: ModuleType, ntriples: str) -> 
     real = len(synth.load_real_graph().lines)
     synthetic = "".join(ntriples.splitlines(keepends=True)[real:])
     typed = {line.split()[2] for line in synthetic.splitlines() if line.split()[1] == f"<{RDF.type}>"}
-    for cls in ("HistologyStatement", "ImmunohistochemistryStatement", "GeneticsStatement",
-                "RadiologyStatement", "PrognosisStatement", "DifferentialDiagnosisStatement",
-                "TreatmentResponseStatement", "NotAvailableStatement", "TableCell", "MarkerFinding",
-                "ImagingFinding", "CohortSubgroup", "Gene", "GeneFusion", "Reference",
-                "ClassificationDecision", "TypoCorrection"):
+    for cls in (
+        "HistologyStatement",
+        "ImmunohistochemistryStatement",
+        "GeneticsStatement",
+        "RadiologyStatement",
+        "PrognosisStatement",
+        "DifferentialDiagnosisStatement",
+        "TreatmentResponseStatement",
+        "NotAvailableStatement",
+        "TableCell",
+        "MarkerFinding",
+        "ImagingFinding",
+        "CohortSubgroup",
+        "Gene",
+        "GeneFusion",
+        "Reference",
+        "ClassificationDecision",
+        "TypoCorrection",
+    ):
         assert f"<{AUTHORED_BASE}ontology#{cls}>" in typed, cls
-    for prop in ("tableRowNumber", "fivePrimePartner", "partnerUnspecified", "responsePercentage",
-                 "caseCountWithOutcome", "differentialDiagnosis", "signalIntensity"):
+    for prop in (
+        "tableRowNumber",
+        "fivePrimePartner",
+        "partnerUnspecified",
+        "responsePercentage",
+        "caseCountWithOutcome",
+        "differentialDiagnosis",
+        "signalIntensity",
+    ):
         assert f"<{AUTHORED_BASE}ontology#{prop}>" in synthetic, prop
 
 

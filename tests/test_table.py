@@ -26,7 +26,10 @@ def test_csv_has_56_cells_with_expanded_references(service):
     lpf_radiology = next(r for r in rows if r["row"] == "3" and r["facet"] == "radiology")
     assert lpf_radiology["references"] == "46 47 48"
     assert {r["facet"] for r in rows if r["text"] == "N.A."} == {
-        "differential diagnosis", "radiology", "treatment response"}
+        "differential diagnosis",
+        "radiology",
+        "treatment response",
+    }
 
 
 def test_markdown_has_header_and_eight_rows(service):

@@ -28,6 +28,7 @@ def bindings(response) -> list[dict[str, str]]:  # type: ignore[no-untyped-def]
 
 # --- Results and negotiation ---------------------------------------------------------------
 
+
 def test_select_json_by_get(client):
     response = client.get("/sparql", query_string={"query": NTRK3_PARTNERS})
     assert response.status_code == 200
@@ -36,15 +37,18 @@ def test_select_json_by_get(client):
     assert [r["partner"] for r in bindings(response)] == ["EML4", "ETV6", "SPECC1L"]
 
 
-@pytest.mark.parametrize(("accept", "media_type"), [
-    ("application/sparql-results+xml", "application/sparql-results+xml"),
-    ("text/csv", "text/csv"),
-    ("text/tab-separated-values", "text/tab-separated-values"),
-    ("text/csv;q=0.5, application/sparql-results+xml;q=0.9", "application/sparql-results+xml"),
-    ("*/*", "application/sparql-results+json"),
-    ("text/*", "text/csv"),
-    ("application/json", "application/sparql-results+json"),
-])
+@pytest.mark.parametrize(
+    ("accept", "media_type"),
+    [
+        ("application/sparql-results+xml", "application/sparql-results+xml"),
+        ("text/csv", "text/csv"),
+        ("text/tab-separated-values", "text/tab-separated-values"),
+        ("text/csv;q=0.5, application/sparql-results+xml;q=0.9", "application/sparql-results+xml"),
+        ("*/*", "application/sparql-results+json"),
+        ("text/*", "text/csv"),
+        ("application/json", "application/sparql-results+json"),
+    ],
+)
 def test_select_negotiation(client, accept, media_type):
     response = client.post("/sparql", data={"query": NTRK3_PARTNERS}, headers={"Accept": accept})
     assert response.status_code == 200
@@ -53,8 +57,11 @@ def test_select_negotiation(client, accept, media_type):
 
 
 def test_format_parameter_overrides_accept(client):
-    response = client.get("/sparql", query_string={"query": NTRK3_PARTNERS, "format": "tsv"},
-                          headers={"Accept": "application/sparql-results+json"})
+    response = client.get(
+        "/sparql",
+        query_string={"query": NTRK3_PARTNERS, "format": "tsv"},
+        headers={"Accept": "application/sparql-results+json"},
+    )
     assert response.mimetype == "text/tab-separated-values"
     assert response.data.decode().splitlines()[0] == "?partner"
 
@@ -65,14 +72,17 @@ def test_unacceptable_type_is_406(client):
     assert b"application/sparql-results+json" in response.data
 
 
-@pytest.mark.parametrize(("accept", "media_type", "rdflib_format"), [
-    ("text/turtle", "text/turtle", "turtle"),
-    ("application/n-triples", "application/n-triples", "nt"),
-    ("application/rdf+xml", "application/rdf+xml", "xml"),
-    ("application/ld+json", "application/ld+json", "json-ld"),
-    ("application/n-quads", "application/n-quads", "nquads"),
-    ("application/trig", "application/trig", "trig"),
-])
+@pytest.mark.parametrize(
+    ("accept", "media_type", "rdflib_format"),
+    [
+        ("text/turtle", "text/turtle", "turtle"),
+        ("application/n-triples", "application/n-triples", "nt"),
+        ("application/rdf+xml", "application/rdf+xml", "xml"),
+        ("application/ld+json", "application/ld+json", "json-ld"),
+        ("application/n-quads", "application/n-quads", "nquads"),
+        ("application/trig", "application/trig", "trig"),
+    ],
+)
 def test_construct_formats(client, accept, media_type, rdflib_format):
     gene = "<https://w3id.org/ntrkkg/gene/NTRK1>"
     query = f"CONSTRUCT {{ {gene} ?p ?o }} WHERE {{ {gene} ?p ?o }}"
@@ -99,6 +109,7 @@ def test_conditional_request_gives_304(client):
 
 # --- Dataset ----------------------------------------------------------------------------------
 
+
 def test_default_graph_is_union_of_asserted_and_inferred(client):
     inferred = "ASK { <https://w3id.org/ntrkkg/fusion/ETV6-NTRK3> a <https://w3id.org/ntrkkg/ontology#NTRKFusion> }"
     assert json.loads(client.get("/sparql", query_string={"query": inferred}).data)["boolean"] is True
@@ -109,9 +120,12 @@ def test_default_graph_is_union_of_asserted_and_inferred(client):
 def test_named_graphs_are_addressable(client):
     query = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
     graphs = {r["g"]: int(r["n"]) for r in bindings(client.get("/sparql", query_string={"query": query}))}
-    assert set(graphs) == {ASSERTED, "https://w3id.org/ntrkkg/graph/inferred",
-                           "https://w3id.org/ntrkkg/sparql/.well-known/void",
-                           "https://w3id.org/ntrkkg/sparql/.well-known/sparql-examples"}
+    assert set(graphs) == {
+        ASSERTED,
+        "https://w3id.org/ntrkkg/graph/inferred",
+        "https://w3id.org/ntrkkg/sparql/.well-known/void",
+        "https://w3id.org/ntrkkg/sparql/.well-known/sparql-examples",
+    }
 
 
 def test_void_and_examples_are_queryable(client):
@@ -157,6 +171,7 @@ def test_browsers_get_the_editor(client):
 
 # --- Errors and safety ----------------------------------------------------------------------
 
+
 def test_syntax_error_is_400_with_message(client):
     response = client.get("/sparql", query_string={"query": "SELECT ?x WHERE { ?x"})
     assert response.status_code == 400
@@ -176,8 +191,9 @@ def test_from_file_reads_nothing(client):
     response = client.get("/sparql", query_string={"query": query})
     assert response.status_code == 200
     assert bindings(response) == []
-    named = client.get("/sparql", query_string={
-        "query": "SELECT * FROM NAMED <file:///etc/passwd> WHERE { GRAPH ?g { ?s ?p ?o } }"})
+    named = client.get(
+        "/sparql", query_string={"query": "SELECT * FROM NAMED <file:///etc/passwd> WHERE { GRAPH ?g { ?s ?p ?o } }"}
+    )
     assert named.status_code == 200 and bindings(named) == []
 
 
@@ -217,11 +233,13 @@ def test_service_and_from_never_fetch_loopback(client):
         url = f"http://127.0.0.1:{listener.port}/sparql"
         service = client.get("/sparql", query_string={"query": f"SELECT * WHERE {{ SERVICE <{url}> {{ ?s ?p ?o }} }}"})
         assert service.status_code == 400 and b"SERVICE is disabled" in service.data
-        silent = client.get("/sparql", query_string={
-            "query": f"SELECT * WHERE {{ SERVICE SILENT <{url}> {{ ?s ?p ?o }} }}"})
+        silent = client.get(
+            "/sparql", query_string={"query": f"SELECT * WHERE {{ SERVICE SILENT <{url}> {{ ?s ?p ?o }} }}"}
+        )
         assert silent.status_code == 400
-        variable = client.get("/sparql", query_string={
-            "query": "SELECT * WHERE { VALUES ?e { <" + url + "> } SERVICE ?e { ?s ?p ?o } }"})
+        variable = client.get(
+            "/sparql", query_string={"query": "SELECT * WHERE { VALUES ?e { <" + url + "> } SERVICE ?e { ?s ?p ?o } }"}
+        )
         assert variable.status_code == 400
         from_url = client.get("/sparql", query_string={"query": f"SELECT * FROM <{url}> WHERE {{ ?s ?p ?o }}"})
         assert from_url.status_code == 200 and bindings(from_url) == []
@@ -284,9 +302,14 @@ def test_cors_on_every_response(client, path):
 
 
 def test_cors_preflight(client):
-    response = client.options("/sparql", headers={
-        "Origin": "https://example.org", "Access-Control-Request-Method": "POST",
-        "Access-Control-Request-Headers": "Content-Type"})
+    response = client.options(
+        "/sparql",
+        headers={
+            "Origin": "https://example.org",
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "Content-Type",
+        },
+    )
     assert response.status_code == 200
     assert response.headers["Access-Control-Allow-Origin"] == "*"
     assert "POST" in response.headers["Access-Control-Allow-Methods"]
@@ -295,10 +318,17 @@ def test_cors_preflight(client):
 
 # --- Pages --------------------------------------------------------------------------------------
 
+
 def test_home_page(client):
     page = client.get("/").data.decode()
-    for needle in ("doi:10.1093/jjco/hyaf015", "/sparql", "/downloads/", "/ontology", "/.well-known/sparql-examples",
-                   "lipofibromatosis-like neural tumor"):
+    for needle in (
+        "doi:10.1093/jjco/hyaf015",
+        "/sparql",
+        "/downloads/",
+        "/ontology",
+        "/.well-known/sparql-examples",
+        "lipofibromatosis-like neural tumor",
+    ):
         assert needle in page
 
 
@@ -312,8 +342,9 @@ def test_entity_page_html(client):
     assert "https://www.genenames.org/data/gene-symbol-report/#!/hgnc_id/8031" in gene
 
 
-@pytest.mark.parametrize(("accept", "fmt"), [("text/turtle", "turtle"), ("application/ld+json", "json-ld"),
-                                             ("application/n-triples", "nt")])
+@pytest.mark.parametrize(
+    ("accept", "fmt"), [("text/turtle", "turtle"), ("application/ld+json", "json-ld"), ("application/n-triples", "nt")]
+)
 def test_entity_rdf(client, accept, fmt):
     response = client.get("/fusion/ETV6-NTRK3", headers={"Accept": accept})
     assert response.status_code == 200
@@ -371,8 +402,11 @@ def test_downloads_listing_and_files(client, dist: Path):
     response = client.get(f"/downloads/{name}")
     assert response.status_code == 200 and response.mimetype == "text/turtle"
     assert response.headers["ETag"] and response.headers["Last-Modified"]
-    assert hashlib.sha256(response.data).hexdigest() == files[name]["sha256"] == \
-        hashlib.sha256((dist / name).read_bytes()).hexdigest()
+    assert (
+        hashlib.sha256(response.data).hexdigest()
+        == files[name]["sha256"]
+        == hashlib.sha256((dist / name).read_bytes()).hexdigest()
+    )
     assert client.get(f"/downloads/{name}", headers={"If-None-Match": response.headers["ETag"]}).status_code == 304
     gz = client.get(f"/downloads/{name}.gz")
     assert gz.mimetype == "application/gzip"
@@ -393,6 +427,7 @@ def test_health_and_stats(client):
 
 # --- Honest statuses and headers -------------------------------------------------------------
 
+
 def test_head_works_wherever_get_does(client):
     for path in ("/sparql?query=ASK%7B%7D", "/gene/NTRK1", "/", "/health", "/downloads/", "/ontology"):
         get, head = client.get(path), client.head(path)
@@ -401,8 +436,13 @@ def test_head_works_wherever_get_does(client):
 
 
 def test_negotiated_responses_vary_on_accept_and_pages_forbid_framing(client):
-    for path, accept in (("/gene/NTRK1", "text/html"), ("/gene/NTRK1", "text/turtle"), ("/sparql", "text/html"),
-                         ("/sparql?query=ASK%7B%7D", "*/*"), ("/ontology", "text/turtle")):
+    for path, accept in (
+        ("/gene/NTRK1", "text/html"),
+        ("/gene/NTRK1", "text/turtle"),
+        ("/sparql", "text/html"),
+        ("/sparql?query=ASK%7B%7D", "*/*"),
+        ("/ontology", "text/turtle"),
+    ):
         response = client.get(path, headers={"Accept": accept})
         assert "Accept" in response.headers.get("Vary", ""), path
     page = client.get("/gene/NTRK1", headers={"Accept": "text/html"})
@@ -439,11 +479,13 @@ def test_oversized_chunked_body_is_413(live_server: str):
     host, port = live_server.removeprefix("http://").split(":")
     body = b"SELECT * WHERE { ?s ?p ?o } #" + b"x" * (600 * 1024)
     with socket.create_connection((host, int(port)), timeout=10) as sock:
-        sock.sendall(b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: application/sparql-query\r\n"
-                     b"Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n")
+        sock.sendall(
+            b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: application/sparql-query\r\n"
+            b"Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
+        )
         try:
             for start in range(0, len(body), 65536):
-                chunk = body[start:start + 65536]
+                chunk = body[start : start + 65536]
                 sock.sendall(f"{len(chunk):x}\r\n".encode() + chunk + b"\r\n")
             sock.sendall(b"0\r\n\r\n")
         except OSError:

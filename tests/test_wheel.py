@@ -35,16 +35,21 @@ SELECT DISTINCT ?partner WHERE {
   ?g rdfs:label ?partner .
 } ORDER BY ?partner"""
 # pip's words when it cannot reach an index: only these make the test skip rather than fail.
-OFFLINE = re.compile(r"NewConnectionError|Temporary failure in name resolution|Name or service not known"
-                     r"|Network is unreachable|Connection refused|ConnectTimeoutError|ReadTimeoutError"
-                     r"|Max retries exceeded|No route to host|ProxyError")
+OFFLINE = re.compile(
+    r"NewConnectionError|Temporary failure in name resolution|Name or service not known"
+    r"|Network is unreachable|Connection refused|ConnectTimeoutError|ReadTimeoutError"
+    r"|Max retries exceeded|No route to host|ProxyError"
+)
 
 
 def _clean_env() -> dict[str, str]:
     """This process's environment without anything that would point Python at the checkout."""
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith("NTRKKG_") and k not in {"PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV",
-                                                          "PYTHONSTARTUP", "PYTHONSAFEPATH"}}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("NTRKKG_")
+        and k not in {"PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV", "PYTHONSTARTUP", "PYTHONSAFEPATH"}
+    }
     env["PYTHONNOUSERSITE"] = "1"
     return env
 
@@ -54,16 +59,21 @@ def _run(args: list[str], cwd: Path, timeout: float = RUN_TIMEOUT) -> subprocess
 
 
 def _ok(result: subprocess.CompletedProcess[str]) -> str:
-    assert result.returncode == 0, (f"{' '.join(map(str, result.args))[:300]} exited {result.returncode}\n"
-                                    f"stdout: {result.stdout[-3000:]}\nstderr: {result.stderr[-3000:]}")
+    assert result.returncode == 0, (
+        f"{' '.join(map(str, result.args))[:300]} exited {result.returncode}\n"
+        f"stdout: {result.stdout[-3000:]}\nstderr: {result.stderr[-3000:]}"
+    )
     return result.stdout
 
 
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("wheelhouse")
-    result = _run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-cache-dir", "-w", str(out),
-                   str(CHECKOUT)], cwd=out, timeout=INSTALL_TIMEOUT)
+    result = _run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-cache-dir", "-w", str(out), str(CHECKOUT)],
+        cwd=out,
+        timeout=INSTALL_TIMEOUT,
+    )
     if result.returncode != 0 and OFFLINE.search(result.stdout + result.stderr):
         pytest.skip(f"cannot build the wheel without the network (hatchling): {result.stderr[-500:]}")
     _ok(result)
@@ -79,8 +89,11 @@ def venv(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("installed") / "venv"
     assert CHECKOUT not in root.parents
     _ok(_run([sys.executable, "-m", "venv", str(root)], cwd=root.parent))
-    result = _run([str(root / "bin" / "python"), "-m", "pip", "install", "--disable-pip-version-check",
-                   str(wheel)], cwd=root.parent, timeout=INSTALL_TIMEOUT)
+    result = _run(
+        [str(root / "bin" / "python"), "-m", "pip", "install", "--disable-pip-version-check", str(wheel)],
+        cwd=root.parent,
+        timeout=INSTALL_TIMEOUT,
+    )
     if result.returncode != 0 and OFFLINE.search(result.stdout + result.stderr):
         pytest.skip(f"cannot install the wheel's dependencies without the network: {result.stderr[-500:]}")
     _ok(result)
@@ -96,13 +109,24 @@ def test_wheel_holds_what_runs_need(wheel: Path) -> None:
             return {n for n in names if n.startswith(folder) and n.endswith(suffix)}
 
         assert "ntrkkg/_resources/ontology/ntrkkg.ttl" in names
-        for name in ("dataset.ttl", "diseases.ttl", "drugs.ttl", "fusions.ttl", "genes.ttl", "imaging.ttl",
-                     "markers.ttl", "references.ttl", "curation-notes.ttl"):
+        for name in (
+            "dataset.ttl",
+            "diseases.ttl",
+            "drugs.ttl",
+            "fusions.ttl",
+            "genes.ttl",
+            "imaging.ttl",
+            "markers.ttl",
+            "references.ttl",
+            "curation-notes.ttl",
+        ):
             assert f"ntrkkg/_resources/data/{name}" in names, name
         # Every curated Turtle file of the checkout is in the wheel, under the same relative path.
         for folder in ("ontology", "data", "shapes", "queries"):
-            expected = {f"ntrkkg/_resources/{folder}/{p.relative_to(CHECKOUT / folder).as_posix()}"
-                        for p in (CHECKOUT / folder).rglob("*.ttl")}
+            expected = {
+                f"ntrkkg/_resources/{folder}/{p.relative_to(CHECKOUT / folder).as_posix()}"
+                for p in (CHECKOUT / folder).rglob("*.ttl")
+            }
             assert expected, folder
             missing = expected - under(f"ntrkkg/_resources/{folder}/")
             assert not missing, f"not in the wheel: {sorted(missing)}"
@@ -110,10 +134,19 @@ def test_wheel_holds_what_runs_need(wheel: Path) -> None:
         assert under("ntrkkg/_resources/data/mappings/", ""), "no mappings in the wheel"
         assert len(under("ntrkkg/_resources/queries/")) >= 28
         assert len(under("ntrkkg/_resources/shapes/")) >= 2
-        for name in ("ntrkkg/__init__.py", "ntrkkg/__main__.py", "ntrkkg/cli.py", "ntrkkg/py.typed",
-                     "ntrkkg/prefixes.json", "ntrkkg/web/templates/base.html", "ntrkkg/web/templates/editor.html",
-                     "ntrkkg/web/templates/entity.html", "ntrkkg/web/templates/home.html",
-                     "ntrkkg/web/static/yasgui/yasgui.min.js", "ntrkkg/web/static/yasgui/yasgui.min.css"):
+        for name in (
+            "ntrkkg/__init__.py",
+            "ntrkkg/__main__.py",
+            "ntrkkg/cli.py",
+            "ntrkkg/py.typed",
+            "ntrkkg/prefixes.json",
+            "ntrkkg/web/templates/base.html",
+            "ntrkkg/web/templates/editor.html",
+            "ntrkkg/web/templates/entity.html",
+            "ntrkkg/web/templates/home.html",
+            "ntrkkg/web/static/yasgui/yasgui.min.js",
+            "ntrkkg/web/static/yasgui/yasgui.min.css",
+        ):
             assert name in names, name
         assert archive.getinfo("ntrkkg/web/static/yasgui/yasgui.min.js").file_size > 100_000
         assert not [n for n in names if "__pycache__" in n or n.endswith(".pyc")]
@@ -133,8 +166,17 @@ def test_installed_package_runs_outside_the_checkout(venv: Path, tmp_path: Path)
     python, script = venv / "bin" / "python", venv / "bin" / "ntrkkg"
 
     # The package imported is the installed one, and it finds its inputs inside itself.
-    where = _ok(_run([str(python), "-c", "import ntrkkg, ntrkkg.resources as r; print(ntrkkg.__file__); "
-                      "print(*(r.resource_dir(n) for n in r.INPUT_DIRS), sep='\\n')"], cwd=work)).split()
+    where = _ok(
+        _run(
+            [
+                str(python),
+                "-c",
+                "import ntrkkg, ntrkkg.resources as r; print(ntrkkg.__file__); "
+                "print(*(r.resource_dir(n) for n in r.INPUT_DIRS), sep='\\n')",
+            ],
+            cwd=work,
+        )
+    ).split()
     assert Path(where[0]).is_relative_to(venv), where
     for folder, name in zip(where[1:], ("ontology", "data", "shapes", "queries"), strict=True):
         assert Path(folder) == Path(where[0]).parent / "_resources" / name, where
@@ -153,15 +195,33 @@ def test_installed_package_runs_outside_the_checkout(venv: Path, tmp_path: Path)
     table = _ok(_run([str(python), "-m", "ntrkkg", "query", PARTNER_QUERY], cwd=work))
     assert all(partner in table for partner in PARTNERS), table
 
-    api = _ok(_run([str(python), "-c", "import ntrkkg, sys; "
-                    "print(sorted(row['partner'] for row in ntrkkg.query(sys.argv[1])))", PARTNER_QUERY], cwd=work))
+    api = _ok(
+        _run(
+            [
+                str(python),
+                "-c",
+                "import ntrkkg, sys; print(sorted(row['partner'] for row in ntrkkg.query(sys.argv[1])))",
+                PARTNER_QUERY,
+            ],
+            cwd=work,
+        )
+    )
     assert api.strip() == repr(PARTNERS), api
 
     # The same from a folder with no build: the package builds the graph from its own inputs.
     bare = tmp_path / "bare"
     bare.mkdir()
-    api = _ok(_run([str(python), "-c", "import ntrkkg, sys; "
-                    "print(sorted(row['partner'] for row in ntrkkg.query(sys.argv[1])))", PARTNER_QUERY], cwd=bare))
+    api = _ok(
+        _run(
+            [
+                str(python),
+                "-c",
+                "import ntrkkg, sys; print(sorted(row['partner'] for row in ntrkkg.query(sys.argv[1])))",
+                PARTNER_QUERY,
+            ],
+            cwd=bare,
+        )
+    )
     assert api.strip() == repr(PARTNERS), api
     assert not any(bare.iterdir()), "querying wrote into the working folder"
 

@@ -20,10 +20,15 @@ except PackageNotFoundError:  # running from a source tree without installation
     __version__ = "0.0.0"
 
 _LAZY = {
-    "BuildError": "ntrkkg.build.pipeline", "BuildResult": "ntrkkg.build.pipeline",
-    "build_dataset": "ntrkkg.build.pipeline", "dataset_version": "ntrkkg.build.pipeline",
-    "write_build": "ntrkkg.build.pipeline", "dataset": "ntrkkg.api", "open_store": "ntrkkg.api",
-    "query": "ntrkkg.api", "Settings": "ntrkkg.config",
+    "BuildError": "ntrkkg.build.pipeline",
+    "BuildResult": "ntrkkg.build.pipeline",
+    "build_dataset": "ntrkkg.build.pipeline",
+    "dataset_version": "ntrkkg.build.pipeline",
+    "write_build": "ntrkkg.build.pipeline",
+    "dataset": "ntrkkg.api",
+    "open_store": "ntrkkg.api",
+    "query": "ntrkkg.api",
+    "Settings": "ntrkkg.config",
 }
 
 __all__ = ["__version__", *sorted(_LAZY)]

@@ -88,8 +88,9 @@ def _value(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> Any:
     return term.value if isinstance(term, ox.NamedNode) else str(term)
 
 
-def query(sparql: str, source: Path | ox.Store | None = None, *, dataframe: bool = False
-          ) -> list[dict[str, Any]] | bool | pandas.DataFrame:
+def query(
+    sparql: str, source: Path | ox.Store | None = None, *, dataframe: bool = False
+) -> list[dict[str, Any]] | bool | pandas.DataFrame:
     """Run a SELECT or ASK query on the union of the graphs, through the service's vetting and engines.
 
     ``source`` is a dist folder (default: ``$NTRKKG_DIST`` or ``dist``, built now if empty) or a store.
@@ -103,8 +104,9 @@ def query(sparql: str, source: Path | ox.Store | None = None, *, dataframe: bool
     service = _service(source)
     vetted = service.vet(sparql)
     if vetted.form not in ("SELECT", "ASK"):
-        raise ValueError(f"query() returns rows or a boolean, not the triples of a {vetted.form}; "
-                         "use open_store().query for those")
+        raise ValueError(
+            f"query() returns rows or a boolean, not the triples of a {vetted.form}; use open_store().query for those"
+        )
     answer = service.run(vetted, BY_KEY["json"])
     if answer.outcome.status != "ok":
         raise QueryFailed(answer.outcome)
@@ -113,7 +115,7 @@ def query(sparql: str, source: Path | ox.Store | None = None, *, dataframe: bool
     if isinstance(results, ox.QueryBoolean):
         return bool(results)
     names = [v.value for v in results.variables]
-    rows = [{n: _value(row[n]) for n in names if row[n] is not None} for row in results]  # type: ignore[arg-type]
+    rows = [{n: _value(row[n]) for n in names if row[n] is not None} for row in results]
     if not dataframe:
         return rows
     try:

@@ -19,8 +19,10 @@ def _build(args: argparse.Namespace, settings: Settings) -> int:
     result = build_dataset(settings.base)
     write_build(args.out, result, write_dumps)
     stages = ", ".join(f"{k} {v:.2f}s" for k, v in result.timings.items())
-    print(f"Built {len(result.asserted)} asserted and {len(result.inferred)} inferred triples "
-          f"into {args.out}/ ({stages}).")
+    print(
+        f"Built {len(result.asserted)} asserted and {len(result.inferred)} inferred triples "
+        f"into {args.out}/ ({stages})."
+    )
     return 0
 
 
@@ -30,9 +32,6 @@ def _validate(args: argparse.Namespace, settings: Settings) -> int:
     report = build_dataset(settings.base, check=False).report
     print({"json": report.as_json, "turtle": report.as_turtle}.get(args.format, report.in_words)())
     return 0 if report.conforms else 1
-
-
-    return QueryService.open(settings, engines=1)
 
 
 def _table(args: argparse.Namespace, settings: Settings) -> int:
@@ -95,10 +94,16 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
 
     confinement = probe()
     print(f"Query engines: {confinement.describe()}", file=sys.stderr)
-    if not (confinement.network_blocked and confinement.files_restricted) and not _loopback(args.host) \
-            and not settings.allow_unconfined:
-        print("ntrkkg: this kernel cannot confine the query engines, so the service will not listen on "
-              f"{args.host}; serve on 127.0.0.1, or set NTRKKG_ALLOW_UNCONFINED=1 to accept the risk", file=sys.stderr)
+    if (
+        not (confinement.network_blocked and confinement.files_restricted)
+        and not _loopback(args.host)
+        and not settings.allow_unconfined
+    ):
+        print(
+            "ntrkkg: this kernel cannot confine the query engines, so the service will not listen on "
+            f"{args.host}; serve on 127.0.0.1, or set NTRKKG_ALLOW_UNCONFINED=1 to accept the risk",
+            file=sys.stderr,
+        )
         return 1
     if settings.store is None:
         from ntrkkg.store.local import find_dump
@@ -116,8 +121,10 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
         print(f"ntrkkg: serving needs the serve extra (pip install 'ntrkkg[serve]'): {error}", file=sys.stderr)
         return 1
     app = create_app(settings)
-    print(f"Serving {settings.store or str(settings.dist) + '/'} at http://{args.host}:{args.port}/ "
-          "(SPARQL at /sparql)", file=sys.stderr)
+    print(
+        f"Serving {settings.store or str(settings.dist) + '/'} at http://{args.host}:{args.port}/ (SPARQL at /sparql)",
+        file=sys.stderr,
+    )
     serve(app, settings, args.host, args.port)
     return 0
 
@@ -129,10 +136,13 @@ def _load(args: argparse.Namespace, settings: Settings) -> int:
     kind, location = parse_spec(settings.store or "oxigraph:store")
     if kind != "oxigraph":
         raise StoreError("load fills an oxigraph:PATH store; use `ntrkkg publish` for a remote one")
-    report = bulk_load(location, args.files, base=settings.base, names=settings.names, graph=args.graph,
-                       progress=not args.quiet)
-    print(f"Loaded {len(report.files)} file(s), {report.bytes / 2**20:.1f} MiB, in {report.seconds:.1f}s, "
-          f"replacing {len(report.graphs)} graph(s): {location} holds {report.quads_after:,} quads.")
+    report = bulk_load(
+        location, args.files, base=settings.base, names=settings.names, graph=args.graph, progress=not args.quiet
+    )
+    print(
+        f"Loaded {len(report.files)} file(s), {report.bytes / 2**20:.1f} MiB, in {report.seconds:.1f}s, "
+        f"replacing {len(report.graphs)} graph(s): {location} holds {report.quads_after:,} quads."
+    )
     return 0
 
 
@@ -164,8 +174,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action=_Version, nargs=0, help="print the software and dataset versions")
     commands = parser.add_subparsers(dest="command", required=True)
 
-    def command(name: str, run: object, help: str, *, base: bool = False, dist: bool = False,
-                store: bool = False) -> argparse.ArgumentParser:
+    def command(
+        name: str, run: object, help: str, *, base: bool = False, dist: bool = False, store: bool = False
+    ) -> argparse.ArgumentParser:
         sub = commands.add_parser(name, help=help)
         sub.set_defaults(run=run)
         if base:
@@ -184,18 +195,26 @@ def _parser() -> argparse.ArgumentParser:
     table.add_argument("--format", choices=("text", "markdown", "csv", "html"), default="text")
     query = command("query", _query, "run a SPARQL query on the built graph", base=True, dist=True, store=True)
     query.add_argument("sparql", help="the query, @FILE (.rq, or an example's .ttl), or an example's number or name")
-    query.add_argument("--format", choices=("table", "json", "csv", "tsv", "xml", "turtle", "ntriples", "jsonld"),
-                       default="table")
-    serve = command("serve", _serve, "serve the graph: SPARQL endpoint, pages, downloads", base=True, dist=True,
-                    store=True)
+    query.add_argument(
+        "--format", choices=("table", "json", "csv", "tsv", "xml", "turtle", "ntriples", "jsonld"), default="table"
+    )
+    serve = command(
+        "serve", _serve, "serve the graph: SPARQL endpoint, pages, downloads", base=True, dist=True, store=True
+    )
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     load = command("load", _load, "bulk-load dumps (or a dist folder) into an on-disk store", base=True, store=True)
     load.add_argument("files", nargs="+", type=Path, help="RDF files, optionally .gz, or dist folders")
     load.add_argument("--graph", help="the graph for triple formats (default: the asserted graph)")
     load.add_argument("--quiet", action="store_true", help="no progress bar")
-    publish = command("publish", _publish, "PUT the graphs to a SPARQL Graph Store Protocol endpoint", base=True,
-                      dist=True, store=True)
+    publish = command(
+        "publish",
+        _publish,
+        "PUT the graphs to a SPARQL Graph Store Protocol endpoint",
+        base=True,
+        dist=True,
+        store=True,
+    )
     publish.add_argument("--to", required=True, help="the Graph Store endpoint URL, e.g. http://host:7878/store")
     publish.add_argument("--auth", help="user:password")
     publish.add_argument("--digest", action="store_true", help="HTTP digest authentication (default: basic)")
@@ -211,8 +230,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     args = _parser().parse_args(argv)
     try:
-        settings = Settings.from_env(base=getattr(args, "base", None), dist=getattr(args, "out", None)
-                                     or getattr(args, "dist", None), store=getattr(args, "store", None))
+        settings = Settings.from_env(
+            base=getattr(args, "base", None),
+            dist=getattr(args, "out", None) or getattr(args, "dist", None),
+            store=getattr(args, "store", None),
+        )
         return int(args.run(args, settings))
     except (ConfigError, SourceError, BuildError, StoreError, TableError, FileNotFoundError) as error:
         print(f"ntrkkg: {error}", file=sys.stderr)

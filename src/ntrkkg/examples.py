@@ -57,7 +57,10 @@ def _read(path: Path, base: str) -> tuple[Example, Graph]:
         raise ValueError(f"{path}: expected one sh:SPARQLExecutable with one of sh:{', sh:'.join(FORMS)}")
     kind, query = found[0]
     return Example(
-        path=path, iri=str(subject), kind=kind, query=query,
+        path=path,
+        iri=str(subject),
+        kind=kind,
+        query=query,
         comment=str(graph.value(subject, RDFS.comment) or ""),
         description=str(graph.value(subject, SCHEMA.description) or ""),
         keywords=tuple(sorted(str(k) for k in graph.objects(subject, SCHEMA.keywords))),

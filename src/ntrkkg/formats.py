@@ -44,10 +44,22 @@ class Format:
 
 
 RESULT_FORMATS = (
-    Format("json", "application/sparql-results+json", ox.QueryResultsFormat.JSON, "SPARQL_Results_JSON", "srj",
-           aliases=("application/json", "srj")),
-    Format("xml", "application/sparql-results+xml", ox.QueryResultsFormat.XML, "SPARQL_Results_XML", "srx",
-           aliases=("srx",)),
+    Format(
+        "json",
+        "application/sparql-results+json",
+        ox.QueryResultsFormat.JSON,
+        "SPARQL_Results_JSON",
+        "srj",
+        aliases=("application/json", "srj"),
+    ),
+    Format(
+        "xml",
+        "application/sparql-results+xml",
+        ox.QueryResultsFormat.XML,
+        "SPARQL_Results_XML",
+        "srx",
+        aliases=("srx",),
+    ),
     Format("csv", "text/csv", ox.QueryResultsFormat.CSV, "SPARQL_Results_CSV", "csv"),
     Format("tsv", "text/tab-separated-values", ox.QueryResultsFormat.TSV, "SPARQL_Results_TSV", "tsv"),
 )

@@ -45,5 +45,9 @@ class GraphNames:
 
 def graph_names(base: str, endpoint: str) -> GraphNames:
     """Graph names of a deployment: data graphs under ``base``, descriptions under ``endpoint``."""
-    return GraphNames(str(graph_iri("asserted", base)), str(graph_iri("inferred", base)),
-                      f"{endpoint}/.well-known/void", f"{endpoint}/.well-known/sparql-examples")
+    return GraphNames(
+        str(graph_iri("asserted", base)),
+        str(graph_iri("inferred", base)),
+        f"{endpoint}/.well-known/void",
+        f"{endpoint}/.well-known/sparql-examples",
+    )

@@ -120,25 +120,38 @@ def as_csv(service: QueryService) -> str:
     _, rows = read_rows(service)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["row", "group", "tumour_type", "tumour_type_iri", "facet", "heading",
-                     "text", "references"])
+    writer.writerow(["row", "group", "tumour_type", "tumour_type_iri", "facet", "heading", "text", "references"])
     for row in rows:
         for cell in row.cells:
-            writer.writerow([row.number, row.group or "", row.name, row.iri, cell.facet,
-                             cell.heading, cell.text,
-                             " ".join(str(n) for n in sorted(cell.references))])
+            writer.writerow(
+                [
+                    row.number,
+                    row.group or "",
+                    row.name,
+                    row.iri,
+                    cell.facet,
+                    cell.heading,
+                    cell.text,
+                    " ".join(str(n) for n in sorted(cell.references)),
+                ]
+            )
     return buffer.getvalue()
 
 
 def as_html(service: QueryService) -> str:
     """A standalone HTML table; each statement's text links to the statement's IRI."""
     (first, second), rows = read_rows(service)
-    out = ["<!doctype html>", '<html lang="en"><head><meta charset="utf-8">',
-           "<title>Table 2: Histological classification of NTRK fusion gene–positive sarcoma</title>",
-           "<style>body{font:14px/1.45 system-ui,sans-serif;margin:2em}table{border-collapse:collapse}"
-           "td,th{border:1px solid #ccd;padding:.4em .6em;vertical-align:top;text-align:left}"
-           "a{color:#1f4e79;text-decoration:none}a:hover{text-decoration:underline}.h{font-weight:600}</style>",
-           "</head><body>", "<table>", f"<tr><th>{escape(first)}</th><th>{escape(second)}</th></tr>"]
+    out = [
+        "<!doctype html>",
+        '<html lang="en"><head><meta charset="utf-8">',
+        "<title>Table 2: Histological classification of NTRK fusion gene–positive sarcoma</title>",
+        "<style>body{font:14px/1.45 system-ui,sans-serif;margin:2em}table{border-collapse:collapse}"
+        "td,th{border:1px solid #ccd;padding:.4em .6em;vertical-align:top;text-align:left}"
+        "a{color:#1f4e79;text-decoration:none}a:hover{text-decoration:underline}.h{font-weight:600}</style>",
+        "</head><body>",
+        "<table>",
+        f"<tr><th>{escape(first)}</th><th>{escape(second)}</th></tr>",
+    ]
     previous_group = None
     for row in rows:
         group = f"<div>{escape(row.group)}</div>" if row.group and row.group != previous_group else ""
@@ -146,12 +159,18 @@ def as_html(service: QueryService) -> str:
         name = f'{group}<a href="{escape(row.iri)}">{escape(row.name)}</a>'
         cells = []
         for cell in row.cells:
-            parts = " ".join(f'<a href="{escape(iri)}">{escape(text)}</a>'
-                             for iri, text in zip(cell.statements, cell.texts, strict=True))
+            parts = " ".join(
+                f'<a href="{escape(iri)}">{escape(text)}</a>'
+                for iri, text in zip(cell.statements, cell.texts, strict=True)
+            )
             cells.append(f'<p><span class="h">{escape(cell.heading)}:</span> {parts}</p>')
         out.append(f"<tr><td>{name}</td><td>{''.join(cells)}</td></tr>")
-    out += ["</table>", "<p>Abbreviation: N.A., not available. Source: Kubota et al. 2025, "
-            '<a href="https://doi.org/10.1093/jjco/hyaf015">doi:10.1093/jjco/hyaf015</a>.</p>', "</body></html>"]
+    out += [
+        "</table>",
+        "<p>Abbreviation: N.A., not available. Source: Kubota et al. 2025, "
+        '<a href="https://doi.org/10.1093/jjco/hyaf015">doi:10.1093/jjco/hyaf015</a>.</p>',
+        "</body></html>",
+    ]
     return "\n".join(out) + "\n"
 
 

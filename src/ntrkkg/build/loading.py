@@ -56,8 +56,9 @@ def _check_literals(path: Path, graph: Graph) -> None:
     """Typed literals whose lexical form does not fit their XSD datatype."""
     for _, _, o in graph:
         if isinstance(o, Literal) and o.ill_typed:
-            raise SourceError(path, _line_of(path, f'"{o}"'),
-                              f"the literal {str(o)!r} is not a valid {o.datatype.n3()}")
+            raise SourceError(
+                path, _line_of(path, f'"{o}"'), f"the literal {str(o)!r} is not a valid {o.datatype}"
+            )
 
 
 def parse_turtle(path: Path, into: Graph | None = None) -> Graph:
@@ -100,7 +101,7 @@ def load_files(paths: Iterable[Path]) -> Graph:
 
 
 # IRIs minted under the authored base move to the deployment base; the ontology's own do not.
-_MOVABLE = re.compile(re.escape(AUTHORED_BASE) + r"(?!" + re.escape(str(NTRKKG)[len(AUTHORED_BASE):]) + ")")
+_MOVABLE = re.compile(re.escape(AUTHORED_BASE) + r"(?!" + re.escape(str(NTRKKG)[len(AUTHORED_BASE) :]) + ")")
 
 
 def rebase(graph: Graph, base: str) -> Graph:
@@ -110,7 +111,7 @@ def rebase(graph: Graph, base: str) -> Graph:
 
     def move(term: object) -> object:
         if isinstance(term, URIRef) and _MOVABLE.match(term):
-            return URIRef(base + term[len(AUTHORED_BASE):])
+            return URIRef(base + term[len(AUTHORED_BASE) :])
         if isinstance(term, Literal) and _MOVABLE.search(term):
             return Literal(_MOVABLE.sub(base, str(term)), lang=term.language, datatype=term.datatype)
         return term

@@ -76,9 +76,7 @@ def _base(base: str) -> str:
 def load_inputs(base: str = AUTHORED_BASE) -> tuple[Graph, Graph]:
     """The asserted graph (ontology + data) and the shapes graph, rebased to ``base``."""
     base = _base(base)
-    asserted = load_files(
-        turtle_files(resource_dir("ontology")) + turtle_files(resource_dir("data"))
-    )
+    asserted = load_files(turtle_files(resource_dir("ontology")) + turtle_files(resource_dir("data")))
     shapes = load_files(turtle_files(resource_dir("shapes")))
     return rebase(asserted, base), rebase(shapes, base)
 

@@ -16,8 +16,7 @@ def _is_noise(s: Node, p: Node, o: Node) -> bool:
         return True
     if str(s).startswith(_BUILT_IN):
         return True
-    if s == o and p in (OWL.sameAs, RDFS.subClassOf, RDFS.subPropertyOf,
-                        OWL.equivalentClass, OWL.equivalentProperty):
+    if s == o and p in (OWL.sameAs, RDFS.subClassOf, RDFS.subPropertyOf, OWL.equivalentClass, OWL.equivalentProperty):
         return True
     return o in _TRIVIAL_OBJECTS
 

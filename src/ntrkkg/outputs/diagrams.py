@@ -15,13 +15,39 @@ from rdflib import OWL, RDF, RDFS, Graph, URIRef
 from ntrkkg.namespaces import NTRKKG
 
 # The kind a node is drawn as: the first of these classes it belongs to.
-KINDS = ("Statement", "TableCell", "MarkerFinding", "ImagingFinding", "CohortSubgroup", "GeneFusion", "Gene",
-         "ImmunohistochemicalMarker", "Drug", "Reference", "CurationNote", "Facet", "StainingResult",
-         "SignalIntensity", "OutcomeType", "PrognosisCategory", "ImagingModality", "ImagingSequence",
-         "SourceTable")
-COLOURS = {"Statement": "#f6d7a7", "TumourType": "#b7d7f0", "Disease": "#dbe9f5", "GeneFusion": "#c9e7c0",
-           "Gene": "#e3f2dc", "ImmunohistochemicalMarker": "#f1d0e5", "Drug": "#fbe3c4", "Reference": "#e6e0f5",
-           "Publication": "#e6e0f5", "CurationNote": "#f5e6a8"}
+KINDS = (
+    "Statement",
+    "TableCell",
+    "MarkerFinding",
+    "ImagingFinding",
+    "CohortSubgroup",
+    "GeneFusion",
+    "Gene",
+    "ImmunohistochemicalMarker",
+    "Drug",
+    "Reference",
+    "CurationNote",
+    "Facet",
+    "StainingResult",
+    "SignalIntensity",
+    "OutcomeType",
+    "PrognosisCategory",
+    "ImagingModality",
+    "ImagingSequence",
+    "SourceTable",
+)
+COLOURS = {
+    "Statement": "#f6d7a7",
+    "TumourType": "#b7d7f0",
+    "Disease": "#dbe9f5",
+    "GeneFusion": "#c9e7c0",
+    "Gene": "#e3f2dc",
+    "ImmunohistochemicalMarker": "#f1d0e5",
+    "Drug": "#fbe3c4",
+    "Reference": "#e6e0f5",
+    "Publication": "#e6e0f5",
+    "CurationNote": "#f5e6a8",
+}
 
 
 def available() -> bool:
@@ -68,9 +94,12 @@ def _quote(text: str) -> str:
 def ontology_svg(asserted: Graph, base: str) -> str:
     """The model: kinds of node and the properties that link them, as the data uses them."""
     usage = property_usage(asserted, base)
-    lines = ["digraph ntrkkg {", 'graph [rankdir=LR, fontname="Helvetica", nodesep=0.25, ranksep=0.7];',
-             'node [shape=box, style="rounded,filled", fontname="Helvetica", fontsize=11];',
-             'edge [fontname="Helvetica", fontsize=9, color="#556677"];']
+    lines = [
+        "digraph ntrkkg {",
+        'graph [rankdir=LR, fontname="Helvetica", nodesep=0.25, ranksep=0.7];',
+        'node [shape=box, style="rounded,filled", fontname="Helvetica", fontsize=11];',
+        'edge [fontname="Helvetica", fontsize=9, color="#556677"];',
+    ]
     kinds = {k for s, _, o in usage for k in (s, o)}
     for kind in sorted(kinds):
         lines.append(f"{_quote(kind)} [fillcolor={_quote(COLOURS.get(kind, '#eeeeee'))}];")
@@ -79,7 +108,7 @@ def ontology_svg(asserted: Graph, base: str) -> str:
         pairs.setdefault((s, o), []).append(p)
     for (s, o), properties in sorted(pairs.items()):
         lines.append(f"{_quote(s)} -> {_quote(o)} [label={_quote(chr(10).join(sorted(set(properties))))}];")
-    lines.append(f"{_quote('TumourType')} -> {_quote('Disease')} [label=\"subClassOf\", style=dashed];")
+    lines.append(f'{_quote("TumourType")} -> {_quote("Disease")} [label="subClassOf", style=dashed];')
     lines.append("}")
     return _render("\n".join(lines))
 
@@ -89,9 +118,12 @@ Node = tuple[str, str, str]  # IRI, label, kind
 
 def neighbourhood_svg(center: Node, edges: Iterable[tuple[Node, str, Node]], link: Callable[[str], str]) -> str:
     """``center`` drawn bold; each edge is (from node, relation, to node); nodes link via ``link``."""
-    lines = ["digraph neighbourhood {", 'graph [rankdir=LR, fontname="Helvetica", nodesep=0.2, ranksep=0.6];',
-             'node [shape=box, style="rounded,filled", fontname="Helvetica", fontsize=10];',
-             'edge [fontname="Helvetica", fontsize=8, color="#778899"];']
+    lines = [
+        "digraph neighbourhood {",
+        'graph [rankdir=LR, fontname="Helvetica", nodesep=0.2, ranksep=0.6];',
+        'node [shape=box, style="rounded,filled", fontname="Helvetica", fontsize=10];',
+        'edge [fontname="Helvetica", fontsize=8, color="#778899"];',
+    ]
     nodes = {center[0]: center}
     drawn = []
     for source, relation, target in edges:
@@ -100,8 +132,10 @@ def neighbourhood_svg(center: Node, edges: Iterable[tuple[Node, str, Node]], lin
         drawn.append(f"{_quote(source[0])} -> {_quote(target[0])} [label={_quote(relation)}];")
     for iri, label, kind in nodes.values():
         bold = ", penwidth=2" if iri == center[0] else ""
-        lines.append(f"{_quote(iri)} [label={_quote(label)}, fillcolor={_quote(COLOURS.get(kind, '#f4f4f4'))}, "
-                     f"URL={_quote(link(iri))}, target=\"_top\"{bold}];")
+        lines.append(
+            f"{_quote(iri)} [label={_quote(label)}, fillcolor={_quote(COLOURS.get(kind, '#f4f4f4'))}, "
+            f'URL={_quote(link(iri))}, target="_top"{bold}];'
+        )
     lines += sorted(set(drawn))
     lines.append("}")
     return _render("\n".join(lines))

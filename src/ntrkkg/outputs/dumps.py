@@ -14,8 +14,8 @@ from ntrkkg.build.pipeline import BuildResult
 from ntrkkg.formats import BY_KEY, Format
 from ntrkkg.namespaces import graph_iri
 from ntrkkg.outputs import diagrams
-from ntrkkg.outputs.sssom import write_sssom
 from ntrkkg.outputs.ontology_docs import ontology_page
+from ntrkkg.outputs.sssom import write_sssom
 from ntrkkg.outputs.void import describe
 
 
@@ -27,10 +27,19 @@ class Dump:
     description: str
 
 
-ASSERTED_DUMPS = tuple(Dump(BY_KEY[key], f"asserted graph, {text}") for key, text in (
-    ("turtle", "Turtle"), ("ntriples", "N-Triples (sorted)"), ("jsonld", "JSON-LD"), ("rdfxml", "RDF/XML")))
-QUADS_DUMP = Dump(BY_KEY["nquads"], "asserted and inferred named graphs, N-Quads (sorted); the inferred graph holds "
-                  "the OWL-RL closure")
+ASSERTED_DUMPS = tuple(
+    Dump(BY_KEY[key], f"asserted graph, {text}")
+    for key, text in (
+        ("turtle", "Turtle"),
+        ("ntriples", "N-Triples (sorted)"),
+        ("jsonld", "JSON-LD"),
+        ("rdfxml", "RDF/XML"),
+    )
+)
+QUADS_DUMP = Dump(
+    BY_KEY["nquads"],
+    "asserted and inferred named graphs, N-Quads (sorted); the inferred graph holds the OWL-RL closure",
+)
 
 
 def dump_name(version: str, dump: Dump) -> str:
@@ -45,8 +54,12 @@ def _sorted_lines(text: str) -> str:
 
 def _nquads(named: dict[str, str]) -> str:
     """Sorted N-Quads from N-Triples texts, each put in its named graph."""
-    lines = [f"{line.rstrip().removesuffix('.').rstrip()} <{name}> ."
-             for name, text in named.items() for line in text.splitlines() if line.strip()]
+    lines = [
+        f"{line.rstrip().removesuffix('.').rstrip()} <{name}> ."
+        for name, text in named.items()
+        for line in text.splitlines()
+        if line.strip()
+    ]
     return _sorted_lines("\n".join(lines))
 
 

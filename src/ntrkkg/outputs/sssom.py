@@ -31,20 +31,29 @@ def mappings(graph: Graph) -> list[Mapping]:
         if predicate not in MATCH_PREDICATES:
             continue
         subject = graph.value(axiom, OWL.annotatedSource)
-        found.append(Mapping(
-            subject=subject,  # type: ignore[arg-type]
-            subject_label=str(graph.value(subject, RDFS.label) or ""),
-            predicate=predicate,  # type: ignore[arg-type]
-            object=graph.value(axiom, OWL.annotatedTarget),  # type: ignore[arg-type]
-            object_label=str(graph.value(axiom, SSSOM.object_label) or ""),
-            justification=graph.value(axiom, SSSOM.mapping_justification),  # type: ignore[arg-type]
-            comment=str(graph.value(axiom, RDFS.comment) or ""),
-        ))
+        found.append(
+            Mapping(
+                subject=subject,  # type: ignore[arg-type]
+                subject_label=str(graph.value(subject, RDFS.label) or ""),
+                predicate=predicate,  # type: ignore[arg-type]
+                object=graph.value(axiom, OWL.annotatedTarget),  # type: ignore[arg-type]
+                object_label=str(graph.value(axiom, SSSOM.object_label) or ""),
+                justification=graph.value(axiom, SSSOM.mapping_justification),  # type: ignore[arg-type]
+                comment=str(graph.value(axiom, RDFS.comment) or ""),
+            )
+        )
     return sorted(found, key=lambda m: (str(m.subject), str(m.predicate), str(m.object)))
 
 
-COLUMNS = ("subject_id", "subject_label", "predicate_id", "object_id", "object_label",
-           "mapping_justification", "comment")
+COLUMNS = (
+    "subject_id",
+    "subject_label",
+    "predicate_id",
+    "object_id",
+    "object_label",
+    "mapping_justification",
+    "comment",
+)
 
 
 def _cell(value: str) -> str:
@@ -61,10 +70,20 @@ def write_sssom(path: Path, graph: Graph, base: str, version: str) -> int:
         scheme = scheme_of(str(m.object))
         assert scheme is not None, f"{m.object} is in no pinned scheme"
         used.add(scheme.curie_prefix)
-        lines.append("\t".join(_cell(v) for v in (
-            conv.compress_strict(str(m.subject)), m.subject_label, conv.compress_strict(str(m.predicate)),
-            conv.compress_strict(str(m.object)), m.object_label, conv.compress_strict(str(m.justification)),
-            m.comment)))
+        lines.append(
+            "\t".join(
+                _cell(v)
+                for v in (
+                    conv.compress_strict(str(m.subject)),
+                    m.subject_label,
+                    conv.compress_strict(str(m.predicate)),
+                    conv.compress_strict(str(m.object)),
+                    m.object_label,
+                    conv.compress_strict(str(m.justification)),
+                    m.comment,
+                )
+            )
+        )
     curie_map = {r.prefix: r.uri_prefix for r in conv.records if r.prefix in used}
     header = [
         f"#mapping_set_id: {base}mappings/ntrkkg-{version}.sssom.tsv",

@@ -38,18 +38,22 @@ def _partitions(void: Graph, subject: URIRef, graph: Graph) -> None:
         void.add((part, VOID.triples, Literal(count)))
 
 
-def describe(
-    result: BuildResult, asserted: Graph, files: list[tuple[Path, str, str]]
-) -> Graph:
+def describe(result: BuildResult, asserted: Graph, files: list[tuple[Path, str, str]]) -> Graph:
     """VoID/DCAT triples: title, licence, version, source, counts, partitions and dumps."""
     base = result.base
     ds = dataset_iri(base)
     void = Graph()
-    for prefix, ns in (("void", VOID), ("dcat", DCAT), ("dcterms", DCTERMS), ("sd", SD),
-                       ("spdx", SPDX)):
+    for prefix, ns in (("void", VOID), ("dcat", DCAT), ("dcterms", DCTERMS), ("sd", SD), ("spdx", SPDX)):
         void.bind(prefix, ns)
-    for p in (DCTERMS.title, DCTERMS.description, DCTERMS.license, DCTERMS.source,
-              DCTERMS.rights, RDF.type, VOID.uriSpace):
+    for p in (
+        DCTERMS.title,
+        DCTERMS.description,
+        DCTERMS.license,
+        DCTERMS.source,
+        DCTERMS.rights,
+        RDF.type,
+        VOID.uriSpace,
+    ):
         for o in asserted.objects(ds, p):
             void.add((ds, p, o))
     void.add((ds, DCTERMS.hasVersion, Literal(result.version)))

@@ -92,9 +92,13 @@ def _graph_names(names: tuple[str, ...] | None) -> list[ox.NamedNode] | None:
 
 
 def _too_many(what: str, cap: int) -> Outcome:
-    return Outcome("too-large", message=(
-        f"the result has more than {cap:,} {what}, this endpoint's cap; narrow the query, page through it "
-        "with LIMIT and OFFSET, or use the dumps"))
+    return Outcome(
+        "too-large",
+        message=(
+            f"the result has more than {cap:,} {what}, this endpoint's cap; narrow the query, page through it "
+            "with LIMIT and OFFSET, or use the dumps"
+        ),
+    )
 
 
 def evaluate(store: ox.Store, job: Job) -> Outcome:
@@ -169,8 +173,14 @@ def _address_space() -> int:
         return int(statm.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
 
 
-def _engine_loop(conn: Connection, store: Any, opener: Callable[[], Any] | None, evaluator: Evaluator,
-                 confining: Confining, network: bool) -> None:
+def _engine_loop(
+    conn: Connection,
+    store: Any,
+    opener: Callable[[], Any] | None,
+    evaluator: Evaluator,
+    confining: Confining,
+    network: bool,
+) -> None:
     _detach_from_server(conn)
     try:
         if confining.enabled:
@@ -193,13 +203,15 @@ def _engine_loop(conn: Connection, store: Any, opener: Callable[[], Any] | None,
 
 
 class _Engine:
-    def __init__(self, store: Any, opener: Callable[[], Any] | None, evaluator: Evaluator, confining: Confining,
-                 network: bool) -> None:
+    def __init__(
+        self, store: Any, opener: Callable[[], Any] | None, evaluator: Evaluator, confining: Confining, network: bool
+    ) -> None:
         context = multiprocessing.get_context("fork")
         self.network = network
         self.conn, child = context.Pipe()
-        self.process = context.Process(target=_engine_loop, args=(child, store, opener, evaluator, confining,
-                                                                  network), daemon=True)
+        self.process = context.Process(
+            target=_engine_loop, args=(child, store, opener, evaluator, confining, network), daemon=True
+        )
         self.process.start()
         child.close()
         self.ready: Outcome | None = None
@@ -208,8 +220,11 @@ class _Engine:
         """``ready``, or why the engine cannot serve."""
         if self.ready is None:
             try:
-                self.ready = self.conn.recv() if self.conn.poll(timeout) else Outcome(
-                    "unavailable", message="the query engine did not start in time")
+                self.ready = (
+                    self.conn.recv()
+                    if self.conn.poll(timeout)
+                    else Outcome("unavailable", message="the query engine did not start in time")
+                )
             except (EOFError, OSError):
                 self.ready = Outcome("unavailable", message="the query engine failed to start")
         return self.ready
@@ -242,9 +257,18 @@ class EnginePool:
     across a fork). Federated jobs (allow-listed SERVICE) go to a separate engine that keeps network access.
     """
 
-    def __init__(self, store_factory: Callable[[], Any], size: int, *, per_client: int | None = None,
-                 open_in_child: bool = False, evaluator: Evaluator = evaluate, store: Any = None,
-                 confining: Confining | None = None, recycle_after_bytes: int = 32 * 2**20) -> None:
+    def __init__(
+        self,
+        store_factory: Callable[[], Any],
+        size: int,
+        *,
+        per_client: int | None = None,
+        open_in_child: bool = False,
+        evaluator: Evaluator = evaluate,
+        store: Any = None,
+        confining: Confining | None = None,
+        recycle_after_bytes: int = 32 * 2**20,
+    ) -> None:
         self._store_factory = store_factory
         self._open_in_child = open_in_child
         self._evaluator = evaluator
@@ -289,9 +313,13 @@ class EnginePool:
             self._ensure()
             if self._held[client] + self._waiting[client] >= 4 * self._per_client:
                 self.stats.refused_client += 1
-                return Outcome("limited", message=(
-                    f"this client already has {self._held[client] + self._waiting[client]} queries running or "
-                    "waiting, more than its fair share of the engines; wait for them to finish"))
+                return Outcome(
+                    "limited",
+                    message=(
+                        f"this client already has {self._held[client] + self._waiting[client]} queries running or "
+                        "waiting, more than its fair share of the engines; wait for them to finish"
+                    ),
+                )
             if sum(self._waiting.values()) >= self.max_waiting:
                 self.stats.refused_busy += 1
                 return Outcome("busy", message="all query engines are busy and the queue is full; try again shortly")

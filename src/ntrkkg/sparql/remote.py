@@ -54,7 +54,7 @@ def _parse(body: bytes, media_type: str) -> Any:
 
 def _serialize(parsed: Any, fmt: Format) -> bytes:
     if isinstance(parsed, list):
-        return bytes(ox.serialize(parsed, format=fmt.oxigraph))
+        return ox.serialize(parsed, format=fmt.oxigraph) or b""
     return bytes(parsed.serialize(format=fmt.oxigraph))
 
 
@@ -75,14 +75,17 @@ def forward(store: RemoteStore, job: Job) -> Outcome:
     except requests.Timeout:
         return Outcome("bad-gateway", message="the SPARQL endpoint behind this service did not answer in time")
     except requests.RequestException as error:
-        return Outcome("bad-gateway", message=(
-            f"the SPARQL endpoint behind this service failed ({type(error).__name__})"))
+        return Outcome(
+            "bad-gateway", message=(f"the SPARQL endpoint behind this service failed ({type(error).__name__})")
+        )
     if body is None:
         return Outcome("too-large", message=f"the serialised result exceeds {job.max_bytes:,} bytes")
     if status != 200:
         # The remote's own words stay in the log: they may describe systems the client must not see.
-        return Outcome("bad-gateway" if status >= 500 else "error",
-                       message=f"the SPARQL endpoint behind this service answered {status}")
+        return Outcome(
+            "bad-gateway" if status >= 500 else "error",
+            message=f"the SPARQL endpoint behind this service answered {status}",
+        )
     try:
         parsed = _parse(body, media_type)  # reading it whole proves it is complete and well formed
         if media_type not in (fmt.media_type, *fmt.aliases):

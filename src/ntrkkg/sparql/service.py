@@ -21,6 +21,7 @@ from ntrkkg.config import Settings
 from ntrkkg.formats import BY_KEY, Format
 from ntrkkg.prefixes import VOCABULARIES
 from ntrkkg.sparql.engine import Confining, EnginePool, Evaluator, Job, Outcome, evaluate
+from ntrkkg.sparql.lexer import LexicalError, tokenize
 from ntrkkg.sparql.vetting import QueryRejected, VettedQuery, vet
 
 __all__ = ["Answer", "QueryFailed", "QueryRejected", "QueryService", "VettedQuery"]
@@ -49,26 +50,42 @@ _CacheKey = tuple[str, str, tuple[str, ...] | None, tuple[str, ...] | None]
 class QueryService:
     """Vet, cache and evaluate queries over one store, within the settings' limits."""
 
-    def __init__(self, settings: Settings, store_factory: Callable[[], Any], *, open_in_child: bool = False,
-                 evaluator: Evaluator = evaluate, store: Any = None, store_dir: str | None = None,
-                 confine: bool = True, engines: int | None = None,
-                 default_graphs: tuple[str, ...] | None | str = "dataset") -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        store_factory: Callable[[], Any],
+        *,
+        open_in_child: bool = False,
+        evaluator: Evaluator = evaluate,
+        store: Any = None,
+        store_dir: str | None = None,
+        confine: bool = True,
+        engines: int | None = None,
+        default_graphs: tuple[str, ...] | None | str = "dataset",
+    ) -> None:
         self.settings = settings
         #: The default graph of a query that names none: the union of the data graphs, or (None) the store's own.
         self.default_graphs = settings.names.default if default_graphs == "dataset" else default_graphs
         self.pool = EnginePool(
-            store_factory, engines or settings.engines, per_client=settings.engines_per_client,
-            open_in_child=open_in_child, evaluator=evaluator, store=store,
+            store_factory,
+            engines or settings.engines,
+            per_client=settings.engines_per_client,
+            open_in_child=open_in_child,
+            evaluator=evaluator,
+            store=store,
             confining=Confining(store_dir=store_dir, memory_bytes=settings.engine_memory, enabled=confine),
-            recycle_after_bytes=settings.recycle_after_bytes)
+            recycle_after_bytes=settings.recycle_after_bytes,
+        )
         self._cache: LRUCache[_CacheKey, Outcome] = LRUCache(
-            maxsize=max(settings.cache_bytes, 1), getsizeof=lambda outcome: len(outcome.body) + 512)
+            maxsize=max(settings.cache_bytes, 1), getsizeof=lambda outcome: len(outcome.body) + 512
+        )
         self._lock = threading.Lock()
         self.cache_hits = 0
 
     @classmethod
-    def open(cls, settings: Settings, *, confine: bool = True, engines: int | None = None,
-             store: ox.Store | None = None) -> QueryService:
+    def open(
+        cls, settings: Settings, *, confine: bool = True, engines: int | None = None, store: ox.Store | None = None
+    ) -> QueryService:
         """The service over what ``settings`` names: ``settings.store``, else the build in ``settings.dist``."""
         from ntrkkg.store.local import read_only, serving_store
         from ntrkkg.store.remote import parse_spec
@@ -80,21 +97,40 @@ class QueryService:
             return cls(settings, lambda: loaded, store=loaded, confine=confine, engines=engines)
         kind, location = parse_spec(settings.store)
         if kind == "oxigraph":
-            return cls(settings, read_only(location), open_in_child=True, store_dir=str(Path(location).resolve()),
-                       confine=confine, engines=engines)
+            return cls(
+                settings,
+                read_only(location),
+                open_in_child=True,
+                store_dir=str(Path(location).resolve()),
+                confine=confine,
+                engines=engines,
+            )
         from ntrkkg.sparql.remote import forward, remote
 
-        return cls(settings, remote(location, settings.timeout + 5), open_in_child=True, evaluator=forward,
-                   confine=confine, engines=engines)
+        return cls(
+            settings,
+            remote(location, settings.timeout + 5),
+            open_in_child=True,
+            evaluator=forward,
+            confine=confine,
+            engines=engines,
+        )
 
     def vet(self, query: str) -> VettedQuery:
         """Check ``query`` and return its canonical form; raises :class:`QueryRejected` with the reason."""
         s = self.settings
-        return vet(query, max_length=s.max_query_length, allowed_services=s.allowed_services,
-                   prefixes=VOCABULARIES)
+        return vet(query, max_length=s.max_query_length, allowed_services=s.allowed_services, prefixes=VOCABULARIES)
 
-    def run(self, vetted: VettedQuery, fmt: Format, *, default_graphs: tuple[str, ...] | None = None,
-            named_graphs: tuple[str, ...] | None = None, client: str = "", started: float | None = None) -> Answer:
+    def run(
+        self,
+        vetted: VettedQuery,
+        fmt: Format,
+        *,
+        default_graphs: tuple[str, ...] | None = None,
+        named_graphs: tuple[str, ...] | None = None,
+        client: str = "",
+        started: float | None = None,
+    ) -> Answer:
         """Answer a vetted query in ``fmt``; the deadline counts from ``started`` (monotonic), queueing included."""
         if default_graphs is None and named_graphs is None and not vetted.has_dataset_clause:
             default_graphs = self.default_graphs  # type: ignore[assignment]
@@ -105,13 +141,26 @@ class QueryService:
                 if cached is not None:
                     self.cache_hits += 1
                     return Answer(cached, fmt, cached=True)
-        job = Job(vetted.text, fmt.key, default_graphs, named_graphs, self.settings.row_cap,
-                  self.settings.max_result_bytes, base_iri=self.settings.endpoint, federated=bool(vetted.services))
+        job = Job(
+            vetted.text,
+            fmt.key,
+            default_graphs,
+            named_graphs,
+            self.settings.row_cap,
+            self.settings.max_result_bytes,
+            base_iri=self.settings.endpoint,
+            federated=bool(vetted.services),
+        )
         deadline = (started if started is not None else time.monotonic()) + self.settings.timeout
         outcome = self.pool.run(job, deadline, client)
+        if outcome.status == "syntax":
+            outcome = Outcome("syntax", message=_as_sent(outcome.message, vetted))
         if outcome.status == "timeout":
-            outcome = Outcome("timeout", message=f"the query ran longer than {self.settings.timeout:g} s, this "
-                              f"endpoint's limit (waiting for an engine included), and was stopped")
+            outcome = Outcome(
+                "timeout",
+                message=f"the query ran longer than {self.settings.timeout:g} s, this "
+                f"endpoint's limit (waiting for an engine included), and was stopped",
+            )
         if outcome.status == "ok" and vetted.deterministic and self.settings.cache_bytes > 0:
             with self._lock:
                 self._cache[key] = outcome
@@ -140,7 +189,7 @@ class QueryService:
         if isinstance(results, ox.QueryBoolean):
             raise ValueError("rows() takes a SELECT query; this one is an ASK")
         names = [v.value for v in results.variables]
-        return [{n: s[n] for n in names if s[n] is not None} for s in results]  # type: ignore[misc]
+        return [{n: s[n] for n in names if s[n] is not None} for s in results]
 
     def values(self, query: str, **bindings: str) -> list[dict[str, str]]:
         """The solutions of a SELECT as dicts of plain strings (IRIs and lexical forms)."""
@@ -149,6 +198,33 @@ class QueryService:
     def close(self) -> None:
         """Stop the engines."""
         self.pool.close()
+
+
+_POSITION = re.compile(r"^error at (\d+):(\d+): ")
+
+
+def _as_sent(message: str, vetted: VettedQuery) -> str:
+    """The engine's error at the client's line and column: canonical tokens map one to one onto theirs."""
+    match = _POSITION.match(message)
+    if match is None or not vetted.original:
+        return message
+    line, column = int(match.group(1)), int(match.group(2))
+    try:
+        canonical, original = tokenize(vetted.text), tokenize(vetted.original)
+    except LexicalError:
+        return message
+    if len(canonical) != len(original):
+        return message
+    at = next((i for i, t in enumerate(canonical) if (t.line, t.column + len(t.text)) > (line, column)), None)
+    if at is None:
+        last = original[-1] if original else None
+        where = f"{last.line}:{last.column + len(last.text)}" if last else "1:1"
+    elif (canonical[at].line, canonical[at].column) <= (line, column):
+        offset = column - canonical[at].column if canonical[at].line == line else 0
+        where = f"{original[at].line}:{original[at].column + min(offset, len(original[at].text))}"
+    else:
+        where = f"{original[at].line}:{original[at].column}"
+    return f"error at {where}: {message[match.end() :]}"
 
 
 def _bind(query: str, bindings: dict[str, str]) -> str:

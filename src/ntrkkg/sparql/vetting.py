@@ -1,36 +1,549 @@
-"""TEMPORARY stand-in until the real vetting lands."""
+"""Vetting: decide whether a SPARQL query may reach the engine, and rewrite it into the text the engine runs.
+
+The engine (pyoxigraph) fetches ``SERVICE`` IRIs over HTTP and dies of a stack overflow on very deep or
+very long queries. So a query is tokenized by the exact SPARQL tokenizer of :mod:`.lexer`, checked on its
+tokens, and **re-emitted** from them in a small unambiguous subset of the syntax: every prefixed name
+expanded to ``<IRI>``, no comments, strings in one canonical escaping, SERVICE targets absolute, tokens
+separated by single spaces, newlines where the client's lines ended. The engine never sees the client's
+string, only :attr:`VettedQuery.text`, so however another reader would have read the client's string,
+the engine runs what was checked.
+
+One construct is refused beyond SPARQL: Oxigraph's parser reads ``<`` after a value inside an
+expression as less-than even when an IRIREF follows (``FILTER(?x <?a)SERVICE#>`` hides a SERVICE behind
+a comment). SPARQL reads an IRI there, which is a syntax error anyway, so an IRI right after a value
+inside an expression's parentheses is refused.
+
+Limits. Measured with pyoxigraph 0.5.13 on an empty ``Store()``, the query evaluated in a thread (default
+8 MiB stack) of a child process; ``n`` is the smallest count that crashed (SIGSEGV) or ran over 5 s, and the
+measure is this module's depth or size of that query::
+
+    shape                                                 n  measure        outcome
+    SUM( nested (aggregates)                            832  depth 833      crash
+    FILTER EXISTS { nested                              848  depth 849      crash
+    COALESCE( / STR( / IF( nested                   928-960  depth 930-962  crash
+    { nested (groups)                                 2,208  depth 2,208    crash
+    { SELECT * WHERE nested (subqueries)              2,560  depth 2,562    crash
+    OPTIONAL { / MINUS { nested                       2,624  depth 2,625    crash
+    ((...)) in an expression                          4,672  depth 4,674    crash
+    1+1+... / 1-1-... (+1 is one token)               6,912  size 6,923     crash
+    !!!...true                                        9,472  size 9,484     crash
+    (1 AS ?v) in SELECT                               2,624  size 13,127    crash
+    1*1*...                                           6,912  size 13,834    crash
+    BIND(...) / MINUS {...} in a row                  2,624  size 15,752    crash
+    true&&true... / ||                                9,472  size 18,954    crash
+    {}UNION{}...                                      6,656  size 19,975    crash
+    OPTIONAL {} in a row                              6,656  size 19,976    crash
+    :p|:p|...                                        11,008  size 22,025    crash
+    OPTIONAL { BIND(...) } in a row                   2,624  size 23,624    crash
+    REGEX( SUBSTR( REPLACE( GROUP_CONCAT( nested      20-22  2^n parses     > 5 s
+    ((((1)))) nested collections                        154  depth 155      > 5 s
+    ?s :p ?o1 . ?s :p ?o2 ... (a star)                  150  size 608       > 5 s
+    (1 1 1 ...) collection                              200  size 212       > 5 s
+    OPTIONAL { ?s :p ?o } in a row                      320  size 1,931     > 5 s
+    :p/:p/...                                           400  size 809       > 5 s
+    ?v1 :p ?v2 . ?v2 :p ?v3 ... (a chain)               424  size 1,704     > 5 s
+    FILTER(1) repeated                                8,192  size 32,776    > 5 s
+    VALUES ?x {...}, IN (...), CONCAT(...)        > 262,144                 fine
+
+The defaults stay a factor of four or more below every crash: ``DEFAULT_MAX_DEPTH`` = 200 (832 / 200 = 4.2)
+and ``DEFAULT_MAX_SIZE`` = 1,500 tokens (6,923 / 1,500 = 4.6); both limits reached at once still run. The
+nested REPARSED_CALLS cost 2^n (Oxigraph's parser reads them twice per level), so they may nest at most
+MAX_REPARSED_NESTING = 8 deep. The other slow shapes are not crashes and no token count can stop them
+without refusing ordinary queries: Oxigraph's join planning grows with the cube of the triple patterns of
+a group (a star of 150 takes over 5 s, a chain of 300 about 2 s): the engine's time limit ends them.
+"""
+
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Set
 from dataclasses import dataclass
+from functools import lru_cache
+from typing import Final
+
+from .lexer import (
+    ANON,
+    BLANK_NODE_LABEL,
+    IRIREF,
+    KEYWORD,
+    LANGTAG,
+    NIL,
+    NUMBER_KINDS,
+    PNAME_LN,
+    PNAME_NS,
+    PUNCT,
+    STRING_KINDS,
+    VAR1,
+    VAR2,
+    LexicalError,
+    Token,
+    tokenize,
+)
+
+__all__ = [
+    "DEFAULT_MAX_DEPTH",
+    "DEFAULT_MAX_LENGTH",
+    "DEFAULT_MAX_SIZE",
+    "MAX_REPARSED_NESTING",
+    "REPARSED_CALLS",
+    "QueryRejected",
+    "VettedQuery",
+    "vet",
+]
+
+#: Characters a query may have (checked before tokenizing).
+DEFAULT_MAX_LENGTH: Final = 100_000
+#: Deepest nesting of ``{ ( [`` brackets.
+DEFAULT_MAX_DEPTH: Final = 200
+#: Most tokens outside the data blocks of VALUES.
+DEFAULT_MAX_SIZE: Final = 1_500
+
+QUERY_FORMS: Final = frozenset({"SELECT", "CONSTRUCT", "DESCRIBE", "ASK"})
+UPDATE_KEYWORDS: Final = frozenset(
+    {"INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH", "USING", "DATA", "INTO"}
+    | {"TO", "DEFAULT", "ALL"}
+)
+NONDETERMINISTIC: Final = frozenset({"NOW", "RAND", "UUID", "STRUUID", "BNODE"})
+#: Calls that Oxigraph's parser reads twice (two grammar rules share their start): nested, they cost 2^n.
+REPARSED_CALLS: Final = frozenset({"REGEX", "SUBSTR", "REPLACE", "GROUP_CONCAT"})
+#: How deep REPARSED_CALLS may nest in one another.
+MAX_REPARSED_NESTING: Final = 8
+
+_CACHED_BELOW: Final = 8192
+_IRI_KINDS: Final = frozenset({IRIREF, PNAME_LN, PNAME_NS})
+_VAR_KINDS: Final = frozenset({VAR1, VAR2})
+# Tokens that can end an operand: after one, Oxigraph reads '<' as less-than.
+_OPERAND_END_KINDS: Final = (
+    _IRI_KINDS | _VAR_KINDS | STRING_KINDS | NUMBER_KINDS | {BLANK_NODE_LABEL, LANGTAG, NIL, ANON}
+)
+_OPERAND_END_WORDS: Final = frozenset({")", "]", "}", "TRUE", "FALSE", "UNDEF", "a"})
+# Tokens of a VALUES data block that the size does not count.
+_DATA_KINDS: Final = _IRI_KINDS | STRING_KINDS | NUMBER_KINDS | {LANGTAG, NIL, BLANK_NODE_LABEL}
+_DATA_WORDS: Final = frozenset({"(", ")", "^^", "UNDEF", "TRUE", "FALSE"})
+# Keywords after which '(' may open an expression again (SELECT list, GROUP BY, ORDER BY, HAVING).
+_EXPRESSION_CLAUSES: Final = frozenset({"SELECT", "GROUP", "ORDER", "HAVING"})
+_CLAUSE_ENDS: Final = frozenset({"WHERE", "FROM", "LIMIT", "OFFSET", "VALUES"})
+_CLOSING: Final = {")": "(", "]": "[", "}": "{"}
+_OPENING: Final = frozenset("([{")
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:")
+_IRI_PARTS = re.compile(r"(?:([A-Za-z][A-Za-z0-9+.\-]*):)?(?://([^/?#]*+))?([^?#]*+)(?:\?([^#]*+))?(?:#(.*+))?", re.S)
+_ESCAPES: Final = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"}
+_TO_ESCAPE = re.compile(r'[\\"\n\r\t]')
 
 
 class QueryRejected(Exception):
-    pass
+    """The query is refused before evaluation; the message says why, for the client."""
 
 
 @dataclass(frozen=True)
 class VettedQuery:
+    """A query that passed :func:`vet`; run :attr:`text`, never the client's string.
+
+    ``services`` are the absolute, allow-listed SERVICE IRIs; ``deterministic`` is False when the query
+    calls NOW, RAND, UUID, STRUUID or BNODE, or a SERVICE (its answers must not be cached).
+    """
+
     text: str
     form: str
-    services: tuple[str, ...] = ()
-    has_dataset_clause: bool = False
-    depth: int = 0
-    size: int = 0
-    deterministic: bool = True
+    services: tuple[str, ...]
+    has_dataset_clause: bool
+    depth: int
+    size: int
+    deterministic: bool
+    #: The client's query, kept only to report the engine's errors at the client's own positions.
+    original: str = ""
 
 
-def vet(query: str, *, max_length: int = 100_000, max_depth: int = 200, max_size: int = 10_000,
-        allowed_services: frozenset[str] = frozenset(), prefixes: Mapping[str, str] | None = None) -> VettedQuery:
+def vet(
+    query: str,
+    *,
+    max_length: int = DEFAULT_MAX_LENGTH,
+    max_depth: int = DEFAULT_MAX_DEPTH,
+    max_size: int = DEFAULT_MAX_SIZE,
+    allowed_services: Set[str] = frozenset(),
+    prefixes: Mapping[str, str] | None = None,
+) -> VettedQuery:
+    """Check ``query`` and return its canonical form; raises :class:`QueryRejected` naming the problem.
+
+    ``prefixes`` maps prefix names (``"rdfs"`` or ``"rdfs:"``) to IRIs a query may use undeclared.
+    """
     if len(query) > max_length:
-        raise QueryRejected("too long")
-    prologue = "".join(f"PREFIX {p}: <{i}>\n" for p, i in (prefixes or {}).items()
-                       if not re.search(rf"PREFIX\s+{p}:", query, re.I))
-    m = re.search(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE|INSERT|DELETE|LOAD|CLEAR)\b", query, re.I)
-    if not m or m.group(1).upper() not in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE"):
-        raise QueryRejected("updates are not accepted" if m else "no query form")
-    if re.search(r"\bSERVICE\b", query, re.I):
-        raise QueryRejected("SERVICE is disabled")
-    return VettedQuery(prologue + query, m.group(1).upper(), (), bool(re.search(r"\bFROM\b", query, re.I)),
-                       deterministic=not re.search(r"\b(NOW|RAND|UUID|STRUUID|BNODE)\s*\(", query, re.I))
+        raise QueryRejected(f"the query is {len(query):,} characters long; the limit is {max_length:,}")
+    declared = tuple(sorted((name.removesuffix(":"), iri) for name, iri in (prefixes or {}).items()))
+    for name, iri in declared:
+        _check_prefix(name, iri)
+    args = (query, max_depth, max_size, frozenset(allowed_services), declared)
+    # Short queries repeat (examples, dashboards, retries): remember their outcome.
+    outcome = _vet_remembered(*args) if len(query) < _CACHED_BELOW else _vet_outcome(*args)
+    if isinstance(outcome, str):
+        raise QueryRejected(outcome)
+    return outcome
+
+
+@lru_cache(maxsize=1024)
+def _vet_remembered(
+    query: str, max_depth: int, max_size: int, allowed: frozenset[str], declared: tuple[tuple[str, str], ...]
+) -> VettedQuery | str:
+    return _vet_outcome(query, max_depth, max_size, allowed, declared)
+
+
+def _vet_outcome(
+    query: str, max_depth: int, max_size: int, allowed: frozenset[str], declared: tuple[tuple[str, str], ...]
+) -> VettedQuery | str:
+    try:
+        return _Vetting(query, max_depth, max_size, allowed, dict(declared)).run()
+    except QueryRejected as rejected:
+        return str(rejected)
+
+
+@lru_cache(maxsize=256)
+def _check_prefix(name: str, iri: str) -> None:
+    """Refuse a predeclared prefix that is not a prefix name and an IRI as they would be written."""
+    tokens = tokenize(f"PREFIX {name}: <{iri}>") if "\\" not in iri else []
+    if [t.kind for t in tokens] != [KEYWORD, PNAME_NS, IRIREF] or tokens[1].value != name:
+        raise ValueError(f"not a prefix and an IRI: {name!r}, {iri!r}")
+
+
+def _at(token: Token, message: str) -> QueryRejected:
+    return QueryRejected(f"line {token.line}, column {token.column}: {message}")
+
+
+def _shown(token: Token) -> str:
+    text = token.text if len(token.text) <= 40 else token.text[:37] + "..."
+    return repr(text)
+
+
+def _string(value: str) -> str:
+    return '"' + _TO_ESCAPE.sub(lambda m: _ESCAPES[m.group()], value) + '"'
+
+
+def _is_absolute(iri: str) -> bool:
+    return _SCHEME.match(iri) is not None
+
+
+class _Frame:
+    """An open bracket: its character, its role and where it was opened."""
+
+    __slots__ = ("char", "clause", "expression", "reparsed", "token", "values")
+
+    def __init__(self, token: Token) -> None:
+        self.char = token.value
+        self.token = token
+        self.expression = False  # a '(' that may hold an expression
+        self.values = False  # the data block of a VALUES clause
+        self.clause = False  # inside this bracket, after SELECT, GROUP, ORDER or HAVING
+        self.reparsed = False  # the arguments of a call in REPARSED_CALLS
+
+
+class _Vetting:
+    def __init__(
+        self, query: str, max_depth: int, max_size: int, allowed: frozenset[str], prefixes: dict[str, str]
+    ) -> None:
+        self.query, self.max_depth, self.max_size, self.allowed = query, max_depth, max_size, allowed
+        self.prefixes = prefixes
+        self.base: str | None = None
+
+    def run(self) -> VettedQuery:
+        try:
+            tokens = tokenize(self.query)
+        except LexicalError as error:
+            raise QueryRejected(str(error)) from None
+        if not tokens:
+            raise QueryRejected("the query is empty")
+        if any(t.kind == KEYWORD and t.value in UPDATE_KEYWORDS for t in tokens):
+            raise QueryRejected("updates are not accepted: this endpoint is read-only")
+        form = self.form(tokens)
+        text, services, refused, depth, size = self.walk(tokens)
+        if refused:
+            raise QueryRejected(
+                "SERVICE is disabled on this endpoint (a federated query would make it fetch remote URLs); "
+                f"not allow-listed: {', '.join(refused)}"
+            )
+        if depth > self.max_depth:
+            raise QueryRejected(f"the query nests {depth:,} levels deep; the limit is {self.max_depth:,}")
+        if size > self.max_size:
+            raise QueryRejected(
+                f"the query has {size:,} tokens (names, values and symbols, not counting VALUES data); "
+                f"the limit is {self.max_size:,}"
+            )
+        words = {t.value for t in tokens if t.kind == KEYWORD}
+        return VettedQuery(
+            text=text,
+            form=form,
+            services=tuple(dict.fromkeys(services)),
+            has_dataset_clause="FROM" in words,
+            depth=depth,
+            size=size,
+            deterministic=not (words & NONDETERMINISTIC or services),
+            original=self.query,
+        )
+
+    def form(self, tokens: list[Token]) -> str:
+        """The query form, after a well-formed prologue."""
+        i = 0
+        while i < len(tokens) and tokens[i].kind == KEYWORD and tokens[i].value in ("BASE", "PREFIX"):
+            if tokens[i].value == "BASE":
+                if i + 1 >= len(tokens) or tokens[i + 1].kind != IRIREF:
+                    raise _at(tokens[i], "BASE must be followed by an IRI such as <http://example.org/>")
+                i += 2
+            else:
+                if i + 2 >= len(tokens) or tokens[i + 1].kind != PNAME_NS or tokens[i + 2].kind != IRIREF:
+                    raise _at(tokens[i], "PREFIX must be followed by a prefix such as ex: and an IRI")
+                i += 3
+        if i == len(tokens):
+            raise QueryRejected("the query has no SELECT, CONSTRUCT, DESCRIBE or ASK after its PREFIX and BASE")
+        first = tokens[i]
+        if first.kind != KEYWORD or first.value not in QUERY_FORMS:
+            raise _at(first, f"expected SELECT, CONSTRUCT, DESCRIBE or ASK, found {_shown(first)}")
+        return first.value
+
+    def resolve(self, iri: str) -> str:
+        """``iri`` made absolute against the current BASE, when it is relative and there is one."""
+        if self.base is None or _is_absolute(iri) or not _is_absolute(self.base):
+            return iri
+        return _resolve(self.base, iri)
+
+    def expand(self, token: Token) -> str:
+        """The IRI a prefixed name stands for."""
+        try:
+            namespace = self.prefixes[token.value]
+        except KeyError:
+            name = token.value
+            raise _at(token, f"undefined prefix '{name}:' (declare it with PREFIX {name}: <...>)") from None
+        return namespace + token.local
+
+    def declare(self, tokens: list[Token], i: int) -> None:
+        """Apply the PREFIX or BASE declaration at ``tokens[i]``."""
+        keyword = tokens[i]
+        if keyword.value == "BASE":
+            if i + 1 >= len(tokens) or tokens[i + 1].kind != IRIREF:
+                raise _at(keyword, "BASE must be followed by an IRI such as <http://example.org/>")
+            self.base = self.resolve(tokens[i + 1].value)
+        else:
+            if i + 2 >= len(tokens) or tokens[i + 1].kind != PNAME_NS or tokens[i + 2].kind != IRIREF:
+                raise _at(keyword, "PREFIX must be followed by a prefix such as ex: and an IRI")
+            self.prefixes[tokens[i + 1].value] = self.resolve(tokens[i + 2].value)
+
+    def service(self, tokens: list[Token], i: int, services: list[str], refused: list[str]) -> tuple[int, str | None]:
+        """Check the target of the SERVICE at ``tokens[i]``: its index, and the IRI to emit if allowed."""
+        j = i + 1
+        if j < len(tokens) and tokens[j].kind == KEYWORD and tokens[j].value == "SILENT":
+            j += 1
+        if j >= len(tokens):
+            raise _at(tokens[i], "SERVICE must be followed by an IRI and a group")
+        target = tokens[j]
+        if target.kind in _VAR_KINDS:
+            refused.append(f"{target.text} (a variable)")
+            return j, None
+        if target.kind not in _IRI_KINDS:
+            raise _at(target, f"SERVICE must be followed by an IRI, found {_shown(target)}")
+        iri = target.value if target.kind == IRIREF else self.expand(target)
+        absolute = self.resolve(iri)
+        if not _is_absolute(absolute):
+            refused.append(f"<{iri}> (a relative IRI, and the query has no BASE)")
+        elif absolute not in self.allowed:
+            refused.append(f"<{absolute}>")
+        else:
+            services.append(absolute)
+            return j, absolute
+        return j, None
+
+    def walk(self, tokens: list[Token]) -> tuple[str, list[str], list[str], int, int]:
+        """The canonical text, the SERVICE targets (allowed and refused), the depth and the size."""
+        out: list[str] = []
+        out_line = 1
+        stack: list[_Frame] = []
+        services: list[str] = []
+        refused: list[str] = []
+        targets: dict[int, str] = {}  # token index of a SERVICE target -> the absolute IRI to emit
+        prefix_names: set[int] = set()  # token indexes of the names in PREFIX declarations
+        depth = size = reparsed = 0
+        values = ""  # "", "header" (after VALUES) or "data" (inside its data block)
+        prev: Token | None = None
+        for i, token in enumerate(tokens):
+            kind, lexeme, value, line = token[0], token[1], token[2], token[3]
+            inner = stack[-1] if stack else None
+            if values == "header" and not (kind in _VAR_KINDS or kind == NIL or value in ("(", ")", "{")):
+                values = ""
+            in_data = values == "data"
+            if not in_data or not (kind in _DATA_KINDS or (kind in (PUNCT, KEYWORD) and value in _DATA_WORDS)):
+                size += 1
+
+            text: str
+            if kind == PUNCT:
+                text = lexeme
+                if value in _OPENING:
+                    frame = _Frame(token)
+                    if value == "{":
+                        if inner is not None:
+                            inner.clause = False
+                        if values == "header":
+                            frame.values, values = True, "data"
+                    elif value == "(" and not in_data and values != "header":
+                        before = tokens[i - 2] if i >= 2 else None
+                        frame.expression = _opens_expression(inner, prev, before)
+                        if prev is not None and prev.kind == KEYWORD and prev.value in REPARSED_CALLS:
+                            frame.reparsed = True
+                            reparsed += 1
+                            if reparsed > MAX_REPARSED_NESTING:
+                                raise _at(
+                                    prev,
+                                    f"the query nests {', '.join(sorted(REPARSED_CALLS))} calls more than "
+                                    f"{MAX_REPARSED_NESTING} deep (the engine's parser takes exponential time on them)",
+                                )
+                    stack.append(frame)
+                    if len(stack) > depth:
+                        depth = len(stack)
+                elif value in _CLOSING:
+                    if inner is None:
+                        raise _at(token, f"{value!r} closes nothing")
+                    if inner.char != _CLOSING[value]:
+                        opened = inner.token
+                        raise _at(
+                            token,
+                            f"{value!r} does not match {inner.char!r} opened at line {opened[3]}, column {opened[4]}",
+                        )
+                    stack.pop()
+                    if inner.values:
+                        values = ""
+                    if inner.reparsed:
+                        reparsed -= 1
+            elif kind in _IRI_KINDS:
+                if i in prefix_names:
+                    text = lexeme
+                elif i in targets:
+                    text = "<" + targets[i] + ">"
+                else:
+                    text = "<" + (value if kind == IRIREF else self.expand(token)) + ">"
+                    if inner is not None and inner.expression and _ends_operand(prev):
+                        raise _at(
+                            token,
+                            f"the IRI {_shown(token)} directly follows a value inside an expression "
+                            "(an operator is missing; for less-than, put a space after '<')",
+                        )
+            elif kind == KEYWORD:
+                text = value.lower() if value in ("TRUE", "FALSE") else value
+                if value in ("PREFIX", "BASE"):
+                    self.declare(tokens, i)
+                    if value == "PREFIX":
+                        prefix_names.add(i + 1)
+                elif value == "SERVICE":
+                    j, absolute = self.service(tokens, i, services, refused)
+                    if absolute is not None:
+                        targets[j] = absolute
+                elif value in _EXPRESSION_CLAUSES or value in _CLAUSE_ENDS:
+                    if inner is not None:  # outside every bracket, '(' is taken as an expression anyway
+                        inner.clause = value in _EXPRESSION_CLAUSES
+                    if value == "VALUES":
+                        values = "header"
+            elif kind in STRING_KINDS:
+                text = _string(value)
+                if "\\u" in text or "\\U" in text:
+                    raise _at(token, "a string with a backslash before 'u' or 'U' is not accepted here")
+            elif kind in (NIL, ANON):
+                text = value
+                if len(stack) >= depth:
+                    depth = len(stack) + 1
+            else:
+                text = lexeme
+            # Newlines where the client's lines ended, so that the engine's line numbers are the client's.
+            if line > out_line:
+                out.append("\n" * (line - out_line))
+                out_line = line
+            elif out:
+                out.append(" ")
+            out.append(text)
+            prev = token
+        if stack:
+            opened = stack[-1].token
+            raise _at(opened, f"{opened.value!r} is never closed")
+        canonical = "".join(out)
+        if "\\u" in canonical or "\\U" in canonical:  # cannot happen: strings were checked one by one
+            raise QueryRejected("the query would contain a \\u escape")
+        return canonical, services, refused, depth, size
+
+
+def _ends_operand(token: Token | None) -> bool:
+    """After this token, Oxigraph would read '<' as the less-than operator (inside an expression)."""
+    if token is None:
+        return False
+    return token.kind in _OPERAND_END_KINDS or (token.kind in (PUNCT, KEYWORD) and token.value in _OPERAND_END_WORDS)
+
+
+def _opens_expression(inner: _Frame | None, prev: Token | None, before: Token | None) -> bool:
+    """Whether a '(' may open an expression (rather than a collection or a path group); when unsure, yes."""
+    if inner is None:
+        return True  # SELECT list, GROUP BY, ORDER BY, HAVING
+    if inner.char == "(":
+        return inner.expression  # nested in an expression, or in a collection or path
+    if inner.clause or prev is None:
+        return True
+    if prev.kind == KEYWORD:
+        return prev.value != "a"  # FILTER, BIND, functions; 'a' is followed by an object
+    # FILTER <f>(...) calls a function; elsewhere an IRI before '(' is a subject or predicate.
+    return prev.kind in _IRI_KINDS and before is not None and before.kind == KEYWORD and before.value == "FILTER"
+
+
+def _split(iri: str) -> tuple[str | None, str | None, str, str | None, str | None]:
+    m = _IRI_PARTS.fullmatch(iri)
+    assert m is not None  # every part is optional
+    scheme, authority, path, query, fragment = m.groups()
+    return scheme, authority, path, query, fragment
+
+
+def _remove_dot_segments(path: str) -> str:
+    """RFC 3986 §5.2.4, in linear time."""
+    out: list[str] = []
+    i, n = 0, len(path)
+    while i < n:
+        if path.startswith("../", i):
+            i += 3
+        elif path.startswith(("./", "/./"), i):
+            i += 2
+        elif path.startswith("/.", i) and i + 2 == n:
+            out.append("/")
+            i = n
+        elif path.startswith("/../", i):
+            i += 3
+            if out:
+                out.pop()
+        elif path.startswith("/..", i) and i + 3 == n:
+            if out:
+                out.pop()
+            out.append("/")
+            i = n
+        elif n - i <= 2 and path[i:] in (".", ".."):
+            i = n
+        else:
+            j = path.find("/", i + 1 if path[i] == "/" else i)
+            j = n if j < 0 else j
+            out.append(path[i:j])
+            i = j
+    return "".join(out)
+
+
+def _resolve(base: str, reference: str) -> str:
+    """``reference`` resolved against the absolute ``base`` (RFC 3986 §5.2)."""
+    r_scheme, r_auth, r_path, r_query, r_fragment = _split(reference)
+    scheme: str | None
+    if r_scheme is not None:
+        scheme, auth, path, query = r_scheme, r_auth, _remove_dot_segments(r_path), r_query
+    else:
+        scheme, b_auth, b_path, b_query, _ = _split(base)
+        if r_auth is not None:
+            auth, path, query = r_auth, _remove_dot_segments(r_path), r_query
+        else:
+            auth = b_auth
+            if not r_path:
+                path, query = b_path, (r_query if r_query is not None else b_query)
+            else:
+                if r_path.startswith("/"):
+                    path = _remove_dot_segments(r_path)
+                elif b_auth is not None and not b_path:
+                    path = _remove_dot_segments("/" + r_path)
+                else:
+                    path = _remove_dot_segments(b_path[: b_path.rfind("/") + 1] + r_path)
+                query = r_query
+    result = (scheme + ":" if scheme is not None else "") + ("//" + auth if auth is not None else "") + path
+    result += ("?" + query if query is not None else "") + ("#" + r_fragment if r_fragment is not None else "")
+    return result

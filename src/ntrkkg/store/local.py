@@ -24,8 +24,16 @@ from ntrkkg.examples import examples_graph
 from ntrkkg.formats import by_suffix
 from ntrkkg.namespaces import GraphNames
 
-__all__ = ["LoadReport", "StoreError", "bulk_load", "find_dump", "read_only", "serving_store", "store_from_build",
-           "store_from_dist"]
+__all__ = [
+    "LoadReport",
+    "StoreError",
+    "bulk_load",
+    "find_dump",
+    "read_only",
+    "serving_store",
+    "store_from_build",
+    "store_from_dist",
+]
 
 #: Files at least this large get a progress bar while they load.
 PROGRESS_FROM = 4 * 2**20
@@ -43,8 +51,9 @@ def _version_key(version: str) -> tuple[tuple[int, str], ...]:
 
 def find_dump(dist: Path) -> Path | None:
     """The N-Quads dump of the newest dataset version in ``dist``, if any."""
-    found = [(match.group(1), path) for path in dist.glob("ntrkkg-*.nq")
-             if (match := _VERSIONED_DUMP.fullmatch(path.name))]
+    found = [
+        (match.group(1), path) for path in dist.glob("ntrkkg-*.nq") if (match := _VERSIONED_DUMP.fullmatch(path.name))
+    ]
     return max(found, key=lambda item: _version_key(item[0]))[1] if found else None
 
 
@@ -94,6 +103,7 @@ def read_only(location: str) -> Callable[[], ox.Store]:
 
 # --- Bulk loading ------------------------------------------------------------------------------
 
+
 def rdf_format(path: Path) -> tuple[ox.RdfFormat, bool]:
     """The RDF format of ``path`` from its extension, and whether it is gzipped."""
     gzipped = path.suffix == ".gz"
@@ -131,8 +141,10 @@ def _graphs_in(item: Path | bytes, to_graph: ox.NamedNode) -> set[ox.NamedNode |
     if isinstance(item, bytes) or not rdf_format(item)[0].supports_datasets:
         return {to_graph}
     with _open(item) as reader:
-        return {to_graph if isinstance(q.graph_name, ox.DefaultGraph) else q.graph_name
-                for q in ox.parse(reader, format=rdf_format(item)[0])}
+        return {
+            to_graph if isinstance(q.graph_name, ox.DefaultGraph) else q.graph_name
+            for q in ox.parse(reader, format=rdf_format(item)[0])
+        }
 
 
 @dataclass
@@ -147,8 +159,9 @@ class LoadReport:
     seconds: float = 0.0
 
 
-def _plan(paths: Iterable[Path], graph: ox.NamedNode, base: str,
-          names: GraphNames) -> list[tuple[Path | bytes, ox.NamedNode]]:
+def _plan(
+    paths: Iterable[Path], graph: ox.NamedNode, base: str, names: GraphNames
+) -> list[tuple[Path | bytes, ox.NamedNode]]:
     planned: list[tuple[Path | bytes, ox.NamedNode]] = []
     for path in paths:
         if not path.is_dir():
@@ -164,8 +177,15 @@ def _plan(paths: Iterable[Path], graph: ox.NamedNode, base: str,
     return planned
 
 
-def bulk_load(location: str, paths: Iterable[Path], *, base: str, names: GraphNames, graph: str | None = None,
-              progress: bool = True) -> LoadReport:
+def bulk_load(
+    location: str,
+    paths: Iterable[Path],
+    *,
+    base: str,
+    names: GraphNames,
+    graph: str | None = None,
+    progress: bool = True,
+) -> LoadReport:
     """Load RDF files (or dist folders) into the on-disk store at ``location``, replacing the graphs they fill.
 
     Named graphs of N-Quads, TriG and JSON-LD keep their names; triples (and a dataset's default
@@ -190,8 +210,14 @@ def bulk_load(location: str, paths: Iterable[Path], *, base: str, names: GraphNa
             continue
         size = item.stat().st_size
         print(f"loading {item} ({size / 2**20:.1f} MiB)", file=sys.stderr, flush=True)
-        bar = tqdm(total=size, unit="B", unit_scale=True, desc=item.name, file=sys.stderr,
-                   disable=not progress or size < PROGRESS_FROM)
+        bar = tqdm(
+            total=size,
+            unit="B",
+            unit_scale=True,
+            desc=item.name,
+            file=sys.stderr,
+            disable=not progress or size < PROGRESS_FROM,
+        )
         with bar, _open(item, bar.update) as reader:
             store.bulk_load(reader, format=rdf_format(item)[0], to_graph=to_graph)
         report.bytes += size

@@ -32,6 +32,7 @@ def parse_spec(spec: str) -> tuple[str, str]:
 
 # --- A remote SPARQL endpoint ----------------------------------------------------------------
 
+
 def _graph_params(name: str, graphs: Iterable[str] | None) -> list[tuple[str, str]]:
     return [(name, g) for g in graphs or ()]
 
@@ -44,15 +45,25 @@ class RemoteStore:
     timeout: float = 60.0
     session: requests.Session = field(default_factory=requests.Session)
 
-    def post(self, query: str, accept: str, default_graphs: Iterable[str] | None = None,
-             named_graphs: Iterable[str] | None = None, *, stream: bool = False) -> requests.Response:
-        data = [("query", query), *_graph_params("default-graph-uri", default_graphs),
-                *_graph_params("named-graph-uri", named_graphs)]
-        return self.session.post(self.url, data=data, headers={"Accept": accept}, timeout=self.timeout,
-                                 stream=stream)
+    def post(
+        self,
+        query: str,
+        accept: str,
+        default_graphs: Iterable[str] | None = None,
+        named_graphs: Iterable[str] | None = None,
+        *,
+        stream: bool = False,
+    ) -> requests.Response:
+        data = [
+            ("query", query),
+            *_graph_params("default-graph-uri", default_graphs),
+            *_graph_params("named-graph-uri", named_graphs),
+        ]
+        return self.session.post(self.url, data=data, headers={"Accept": accept}, timeout=self.timeout, stream=stream)
 
 
 # --- Publishing over the Graph Store Protocol ------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Published:
@@ -82,8 +93,9 @@ def source_store(dist: Path, spec: str | None, base: str, names: GraphNames) -> 
     return read_only(location)()
 
 
-def publish(store: ox.Store, to: str, *, credentials: str | None = None, digest: bool = False,
-            timeout: float = 300.0) -> list[Published]:
+def publish(
+    store: ox.Store, to: str, *, credentials: str | None = None, digest: bool = False, timeout: float = 300.0
+) -> list[Published]:
     """PUT each named graph of ``store`` to the Graph Store Protocol endpoint ``to``.
 
     PUT replaces the graph, so publishing again leaves the remote with exactly this data.
@@ -96,8 +108,9 @@ def publish(store: ox.Store, to: str, *, credentials: str | None = None, digest:
     for graph in sorted(g.value for g in store.named_graphs() if isinstance(g, ox.NamedNode)):
         body = store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(graph))
         assert body is not None
-        response = session.put(to, params={"graph": graph}, data=body, timeout=timeout,
-                               headers={"Content-Type": "application/n-triples"})
+        response = session.put(
+            to, params={"graph": graph}, data=body, timeout=timeout, headers={"Content-Type": "application/n-triples"}
+        )
         if response.status_code not in (200, 201, 204):
             raise StoreError(f"{to} refused graph {graph}: {response.status_code} {response.text[:500]}")
         done.append(Published(graph, body.count(b"\n"), response.status_code))

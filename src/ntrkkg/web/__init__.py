@@ -20,8 +20,10 @@ from ntrkkg.web.protocol import Site, problem
 __all__ = ["create_app"]
 
 #: Pages may run only their own scripts and styles (the editor's are inline), and may not be framed.
-CSP = ("default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
-       "img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
+CSP = (
+    "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+)
 
 
 def create_app(settings: Settings | None = None, *, service: QueryService | None = None) -> Flask:
@@ -32,10 +34,14 @@ def create_app(settings: Settings | None = None, *, service: QueryService | None
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = settings.max_request_bytes
     app.extensions["ntrkkg"] = Site(
-        settings=settings, service=service, sizes=sizes,
+        settings=settings,
+        service=service,
+        sizes=sizes,
         description=service_description(settings, sizes),
-        examples=[{"id": e.name, "comment": e.comment, "query": e.query}
-                  for e in sorted(examples(settings.base), key=lambda e: e.iri)],
+        examples=[
+            {"id": e.name, "comment": e.comment, "query": e.query}
+            for e in sorted(examples(settings.base), key=lambda e: e.iri)
+        ],
         started=time.time(),
     )
 

@@ -39,8 +39,7 @@ def service_description(settings: Settings, sizes: dict[str, int]) -> Graph:
     default = BNode("defaultGraph")
     sd.add((dataset, SD.defaultGraph, default))
     sd.add((default, RDF.type, SD.Graph))
-    sd.add((default, VOID.triples, Literal(sum(sizes.get(g, 0) for g in settings.names.default),
-                                           datatype=XSD.integer)))
+    sd.add((default, VOID.triples, Literal(sum(sizes.get(g, 0) for g in settings.names.default), datatype=XSD.integer)))
     sd.add((service, SD.defaultEntailmentRegime, _OWL_RL))
     for name, size in sorted(sizes.items()):
         named, graph = BNode(), BNode()

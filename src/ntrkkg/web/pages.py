@@ -20,8 +20,22 @@ from ntrkkg.web.protocol import STATUS, problem, site
 
 blueprint = Blueprint("pages", __name__)
 
-ENTITY_KINDS = ("gene", "marker", "fusion", "drug", "reference", "disease", "modality", "sequence",
-                "note", "cell", "statement", "table", "graph", "dataset")
+ENTITY_KINDS = (
+    "gene",
+    "marker",
+    "fusion",
+    "drug",
+    "reference",
+    "disease",
+    "modality",
+    "sequence",
+    "note",
+    "cell",
+    "statement",
+    "table",
+    "graph",
+    "dataset",
+)
 LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 DEFINITION = "http://www.w3.org/2004/02/skos/core#definition"
 
@@ -54,16 +68,21 @@ def home() -> Response:
         (COUNT(DISTINCT ?reference) AS ?references) WHERE {
         { ?statement a ntrkkg:Statement } UNION { ?row ntrkkg:tableRowNumber ?n }
         UNION { ?reference a ntrkkg:Reference } }""")[0]
-    for name, cls in (("genes", "Gene"), ("fusions", "GeneFusion"), ("markers", "ImmunohistochemicalMarker"),
-                      ("drugs", "Drug")):
+    for name, cls in (
+        ("genes", "Gene"),
+        ("fusions", "GeneFusion"),
+        ("markers", "ImmunohistochemicalMarker"),
+        ("drugs", "Drug"),
+    ):
         counts[name] = _rows(f"SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE {{ ?x a ntrkkg:{cls} }}")[0]["n"]
     rows = _rows("""SELECT ?row ?n ?label WHERE { ?row ntrkkg:tableRowNumber ?n ; rdfs:label ?label }
                     ORDER BY ?n""")
     sizes = site().sizes
     model = site().settings.dist / "model.svg"
     diagram = model.read_text(encoding="utf-8") if model.exists() else None
-    return _html("home.html", counts=counts, sizes=sizes, rows=rows, base=_base(),
-                 examples=site().examples, diagram=diagram)
+    return _html(
+        "home.html", counts=counts, sizes=sizes, rows=rows, base=_base(), examples=site().examples, diagram=diagram
+    )
 
 
 def _html(template: str, **context: object) -> Response:
@@ -79,16 +98,26 @@ def health() -> Response:
 def stats() -> Response:
     s = site()
     pool = s.service.pool.stats
-    body = {"triples": sum(s.sizes.values()), "graphs": dict(sorted(s.sizes.items())),
-            "uptime_seconds": round(time.time() - s.started, 1), "queries_served": pool.jobs + s.service.cache_hits,
-            "cache_hits": s.service.cache_hits, "cache_bytes": s.service.cache_bytes(),
-            "timeouts": pool.timeouts, "engine_crashes": pool.crashes, "engines_recycled": pool.recycled,
-            "refused_busy": pool.refused_busy, "refused_client_share": pool.refused_client,
-            "timeout_seconds": s.settings.timeout, "row_cap": s.settings.row_cap}
+    body = {
+        "triples": sum(s.sizes.values()),
+        "graphs": dict(sorted(s.sizes.items())),
+        "uptime_seconds": round(time.time() - s.started, 1),
+        "queries_served": pool.jobs + s.service.cache_hits,
+        "cache_hits": s.service.cache_hits,
+        "cache_bytes": s.service.cache_bytes(),
+        "timeouts": pool.timeouts,
+        "engine_crashes": pool.crashes,
+        "engines_recycled": pool.recycled,
+        "refused_busy": pool.refused_busy,
+        "refused_client_share": pool.refused_client,
+        "timeout_seconds": s.settings.timeout,
+        "row_cap": s.settings.row_cap,
+    }
     return Response(json.dumps(body, indent=2), content_type="application/json")
 
 
 # --- Downloads ---------------------------------------------------------------------------
+
 
 def _checksums(dist: Path) -> dict[str, str]:
     sums = {}
@@ -104,8 +133,11 @@ def _checksums(dist: Path) -> dict[str, str]:
 def downloads() -> Response:
     dist = site().settings.dist
     sums = _checksums(dist)
-    files = [{"name": p.name, "size": p.stat().st_size, "sha256": sums.get(p.name, "")}
-             for p in sorted(dist.iterdir()) if p.is_file() and not p.name.startswith(".")]
+    files = [
+        {"name": p.name, "size": p.stat().st_size, "sha256": sums.get(p.name, "")}
+        for p in sorted(dist.iterdir())
+        if p.is_file() and not p.name.startswith(".")
+    ]
     if request.accept_mimetypes.best_match(["text/html", "application/json"]) == "application/json":
         return Response(json.dumps(files, indent=2), content_type="application/json")
     return _html("downloads.html", files=files)
@@ -129,6 +161,7 @@ def download(name: str) -> Response:
 
 
 # --- VoID and examples ------------------------------------------------------------------
+
 
 def _graph_response(graph_name: str) -> Response:
     try:
@@ -155,6 +188,7 @@ def examples() -> Response:
 
 
 # --- The ontology ---------------------------------------------------------------------------
+
 
 @blueprint.route("/ontology")
 def ontology() -> Response:
@@ -187,25 +221,35 @@ def _html_text(text: str) -> Response:
 
 # --- Entities ---------------------------------------------------------------------------
 
+
 def _describe(iri: str) -> tuple[list[dict[str, str]], list[dict[str, str]]]:
-    outgoing = _rows("""SELECT ?p ?pl ?o ?ol WHERE { ?this ?p ?o . FILTER(!isBlank(?o))
-        OPTIONAL { ?p rdfs:label ?pl } OPTIONAL { ?o rdfs:label ?ol } } ORDER BY ?p ?o""", this=iri)
-    incoming = _rows("""SELECT ?s ?sl ?p ?pl WHERE { GRAPH ?asserted { ?s ?p ?this } FILTER(!isBlank(?s))
+    outgoing = _rows(
+        """SELECT ?p ?pl ?o ?ol WHERE { ?this ?p ?o . FILTER(!isBlank(?o))
+        OPTIONAL { ?p rdfs:label ?pl } OPTIONAL { ?o rdfs:label ?ol } } ORDER BY ?p ?o""",
+        this=iri,
+    )
+    incoming = _rows(
+        """SELECT ?s ?sl ?p ?pl WHERE { GRAPH ?asserted { ?s ?p ?this } FILTER(!isBlank(?s))
         OPTIONAL { ?s rdfs:label ?sl } OPTIONAL { ?p rdfs:label ?pl } } ORDER BY ?p ?s LIMIT 300""",
-                     this=iri, asserted=site().settings.names.asserted)
+        this=iri,
+        asserted=site().settings.names.asserted,
+    )
     return outgoing, incoming
 
 
 def _external_links(iri: str) -> list[dict[str, str]]:
     """Links to external identifiers, with the label and source each was verified against."""
-    return _rows("""SELECT ?p ?pl ?o ?label ?source WHERE {
+    return _rows(
+        """SELECT ?p ?pl ?o ?label ?source WHERE {
         ?axiom a <http://www.w3.org/2002/07/owl#Axiom> ;
                <http://www.w3.org/2002/07/owl#annotatedSource> ?this ;
                <http://www.w3.org/2002/07/owl#annotatedProperty> ?p ;
                <http://www.w3.org/2002/07/owl#annotatedTarget> ?o .
         OPTIONAL { ?axiom <https://w3id.org/sssom/object_label> ?label }
         OPTIONAL { ?axiom rdfs:comment ?source }
-        OPTIONAL { ?p rdfs:label ?pl } } ORDER BY ?p ?o""", this=iri)
+        OPTIONAL { ?p rdfs:label ?pl } } ORDER BY ?p ?o""",
+        this=iri,
+    )
 
 
 @blueprint.app_template_filter("curie")
@@ -215,7 +259,8 @@ def curie(iri: str) -> str:
 
 
 def _statements(iri: str) -> list[dict[str, str]]:
-    return _rows("""SELECT ?statement ?facet ?order ?position ?text
+    return _rows(
+        """SELECT ?statement ?facet ?order ?position ?text
         (GROUP_CONCAT(DISTINCT STR(?n); separator=",") AS ?refs) WHERE {
         { ?statement ntrkkg:tumourType ?this } UNION { ?statement ntrkkg:reportsFusion ?this }
         UNION { ?statement ntrkkg:drug ?this } UNION { ?statement ntrkkg:differentialDiagnosis ?this }
@@ -226,7 +271,9 @@ def _statements(iri: str) -> list[dict[str, str]]:
                    ntrkkg:facet ?f ; ntrkkg:tumourType ?row .
         ?f rdfs:label ?facet ; ntrkkg:facetOrder ?order .
         OPTIONAL { ?statement ntrkkg:citesReference/ntrkkg:referenceNumber ?n }
-    } GROUP BY ?statement ?facet ?order ?position ?text ORDER BY ?statement""", this=iri)
+    } GROUP BY ?statement ?facet ?order ?position ?text ORDER BY ?statement""",
+        this=iri,
+    )
 
 
 @blueprint.route("/<any({}):kind>/<path:rest>".format(",".join(ENTITY_KINDS)))
@@ -244,17 +291,30 @@ def entity(kind: str, rest: str) -> Response:
         label = next((r["o"] for r in outgoing if r["p"] == LABEL), iri.rsplit("/", 1)[-1])
         definition = next((r["o"] for r in outgoing if r["p"] == DEFINITION), None)
         types = [r for r in outgoing if r["p"].endswith("#type")]
-        return _html("entity.html", iri=iri, label=label, definition=definition, types=types,
-                     outgoing=outgoing, incoming=incoming, statements=_statements(iri), base=_base(),
-                     links=_external_links(iri),
-                     picture=_picture(iri, label))
+        return _html(
+            "entity.html",
+            iri=iri,
+            label=label,
+            definition=definition,
+            types=types,
+            outgoing=outgoing,
+            incoming=incoming,
+            statements=_statements(iri),
+            base=_base(),
+            links=_external_links(iri),
+            picture=_picture(iri, label),
+        )
     try:
         fmt = choose(request.accept_mimetypes, override, graph=True)
     except NotAcceptable as error:
         return problem(406, str(error))
-    body = site().service.answer(
-        "CONSTRUCT { ?this ?p ?o . ?s ?q ?this } WHERE { { ?this ?p ?o } UNION { ?s ?q ?this } }", fmt.key,
-        this=iri).body
+    body = (
+        site()
+        .service.answer(
+            "CONSTRUCT { ?this ?p ?o . ?s ?q ?this } WHERE { { ?this ?p ?o } UNION { ?s ?q ?this } }", fmt.key, this=iri
+        )
+        .body
+    )
     response = Response(body, content_type=fmt.content_type)
     response.vary.add("Accept")
     return response
@@ -322,5 +382,6 @@ def _picture(iri: str, label: str) -> str | None:
             edges.append(((r["a"], r["al"], _kind_of(r["a"])), r["rel"], (r["b"], r["bl"], _kind_of(r["b"]))))
     if not edges:
         return None
-    return diagrams.neighbourhood_svg((iri, label, kind), edges,
-                                      lambda other: other.replace(base, "/", 1) if other.startswith(base) else other)
+    return diagrams.neighbourhood_svg(
+        (iri, label, kind), edges, lambda other: other.replace(base, "/", 1) if other.startswith(base) else other
+    )

@@ -20,8 +20,19 @@ __all__ = ["Site", "blueprint", "problem", "site"]
 blueprint = Blueprint("sparql", __name__)
 
 #: HTTP status of each engine outcome: 4xx only for the client's own mistakes.
-STATUS = {"ok": 200, "syntax": 400, "bad-graph": 400, "too-large": 400, "error": 400, "timeout": 503,
-          "busy": 503, "limited": 429, "crashed": 500, "unavailable": 503, "bad-gateway": 502}
+STATUS = {
+    "ok": 200,
+    "syntax": 400,
+    "bad-graph": 400,
+    "too-large": 400,
+    "error": 400,
+    "timeout": 503,
+    "busy": 503,
+    "limited": 429,
+    "crashed": 500,
+    "unavailable": 503,
+    "bad-gateway": 502,
+}
 FORM = "application/x-www-form-urlencoded"
 DIRECT = "application/sparql-query"
 UPDATE = "application/sparql-update"
@@ -72,8 +83,9 @@ def _parameters() -> tuple[MultiDict[str, str], list[str]] | Response:
             return problem(400, f"the query is not valid UTF-8: {error}")
     if mimetype == UPDATE:
         return problem(403, "SPARQL Update is not accepted: this endpoint is read-only")
-    return problem(415, f"unsupported content type {mimetype or '(none)'!r}; send a query as "
-                   f"{DIRECT} or {FORM}, or use GET")
+    return problem(
+        415, f"unsupported content type {mimetype or '(none)'!r}; send a query as {DIRECT} or {FORM}, or use GET"
+    )
 
 
 @blueprint.route("/sparql", methods=["GET", "POST"])
@@ -105,8 +117,10 @@ def describe_service() -> Response:
     html = max((q for value, q in accept if value == "text/html"), default=0)
     described = max((q for value, q in accept if value in [f.media_type for f in GRAPH_FORMATS]), default=0)
     if html > 0 and html >= described and not request.args.get("format"):
-        response = Response(render_template("editor.html", examples=s.examples, endpoint=request.base_url),
-                            content_type="text/html; charset=utf-8")
+        response = Response(
+            render_template("editor.html", examples=s.examples, endpoint=request.base_url),
+            content_type="text/html; charset=utf-8",
+        )
     else:
         try:
             fmt = choose(request.accept_mimetypes, request.args.get("format"), graph=True)
@@ -138,8 +152,11 @@ def run_query(query: str, params: MultiDict[str, str], started: float) -> Respon
     except QueryRejected as error:
         return problem(400, str(error))
     try:
-        fmt = choose(request.accept_mimetypes, params.get("format") or params.get("output"),
-                     graph=vetted.form in ("CONSTRUCT", "DESCRIBE"))
+        fmt = choose(
+            request.accept_mimetypes,
+            params.get("format") or params.get("output"),
+            graph=vetted.form in ("CONSTRUCT", "DESCRIBE"),
+        )
     except NotAcceptable as error:
         return problem(406, str(error))
     graphs = {name: tuple(params.getlist(name)) or None for name in ("default-graph-uri", "named-graph-uri")}
@@ -147,8 +164,14 @@ def run_query(query: str, params: MultiDict[str, str], started: float) -> Respon
         bad = [value for value in values or () if not _is_iri(value)]
         if bad:
             return problem(400, f"{name} must be an absolute IRI, not {bad[0]!r}")
-    answer = service.run(vetted, fmt, default_graphs=graphs["default-graph-uri"],
-                         named_graphs=graphs["named-graph-uri"], client=_client(), started=started)
+    answer = service.run(
+        vetted,
+        fmt,
+        default_graphs=graphs["default-graph-uri"],
+        named_graphs=graphs["named-graph-uri"],
+        client=_client(),
+        started=started,
+    )
     outcome = answer.outcome
     if outcome.status != "ok":
         return problem(STATUS.get(outcome.status, 500), outcome.message)
@@ -156,4 +179,5 @@ def run_query(query: str, params: MultiDict[str, str], started: float) -> Respon
     response.vary.add("Accept")
     response.set_etag(outcome.etag)
     response.headers["Cache-Control"] = "public, max-age=300" if vetted.deterministic else "no-store"
-    return response.make_conditional(request)
+    response.make_conditional(request)
+    return response

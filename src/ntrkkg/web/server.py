@@ -25,6 +25,16 @@ def serve(app: Flask, settings: Settings, host: str, port: int) -> None:
         from waitress import serve as waitress_serve
     except ImportError:
         raise SystemExit("ntrkkg serve needs the serve extra: pip install 'ntrkkg[serve]'") from None
-    waitress_serve(app, host=host, port=port, threads=threads_for(settings), connection_limit=1000,
-                   channel_timeout=30, cleanup_interval=5, max_request_body_size=settings.max_request_bytes,
-                   max_request_header_size=64 * 2**10, asyncore_use_poll=True, ident="ntrkkg")
+    waitress_serve(
+        app,
+        host=host,
+        port=port,
+        threads=threads_for(settings),
+        connection_limit=1000,
+        channel_timeout=30,
+        cleanup_interval=5,
+        max_request_body_size=settings.max_request_bytes,
+        max_request_header_size=64 * 2**10,
+        asyncore_use_poll=True,
+        ident="ntrkkg",
+    )
