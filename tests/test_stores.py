@@ -452,6 +452,63 @@ def test_serve_remote_store_from_the_command_line(oxigraph_published: str, tmp_p
         stop(process)
 
 
+class _Truncating:
+    """A loopback 'SPARQL endpoint' that, after its first answer, promises more bytes than it sends and hangs up."""
+
+    def __init__(self) -> None:
+        import http.server
+        import threading
+
+        outer = self
+        self.requests = 0
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # noqa: N802 (the stdlib's name)
+                outer.requests += 1
+                self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                if outer.requests == 1:  # the graph sizes the service asks for at start
+                    whole = b'{"head":{"vars":["g","n"]},"results":{"bindings":[]}}'
+                    self.send_response(200)
+                    self.send_header("Content-Type", "application/sparql-results+json")
+                    self.send_header("Content-Length", str(len(whole)))
+                    self.end_headers()
+                    self.wfile.write(whole)
+                    return
+                self.send_response(200)
+                self.send_header("Content-Type", "application/sparql-results+json")
+                self.send_header("Content-Length", "10000")
+                self.end_headers()
+                self.wfile.write(b'{"head":{"vars":["s"]},"results":{"bindings":[')
+                self.wfile.flush()
+                self.connection.close()
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/sparql"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def test_a_remote_answer_cut_mid_stream_is_a_502_and_never_cached() -> None:
+    remote = _Truncating()
+    app = remote_app(f"sparql:{remote.url}")
+    try:
+        client = app.test_client()
+        query = "SELECT ?s WHERE { ?s ?p ?o } LIMIT 1"
+        for _ in range(2):
+            response = client.get("/sparql", query_string={"query": query})
+            assert response.status_code == 502, response.data
+    finally:
+        app.extensions["ntrkkg"].service.close()
+        remote.close()
+    assert remote.requests >= 3  # the graph sizes at start, then both queries: nothing was cached
+
+
 def test_unreachable_remote_is_a_clear_error(tmp_path: Path) -> None:
     result = ntrkkg(
         "serve",

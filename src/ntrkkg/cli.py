@@ -120,7 +120,14 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     except ImportError as error:
         print(f"ntrkkg: serving needs the serve extra (pip install 'ntrkkg[serve]'): {error}", file=sys.stderr)
         return 1
-    app = create_app(settings)
+    from ntrkkg.sparql.service import QueryFailed
+    from ntrkkg.store.local import StoreError
+
+    try:
+        app = create_app(settings)
+    except (QueryFailed, StoreError, OSError) as error:
+        print(f"ntrkkg: cannot serve {settings.store or settings.dist}: {error}", file=sys.stderr)
+        return 1
     print(
         f"Serving {settings.store or str(settings.dist) + '/'} at http://{args.host}:{args.port}/ (SPARQL at /sparql)",
         file=sys.stderr,

@@ -56,9 +56,7 @@ def _check_literals(path: Path, graph: Graph) -> None:
     """Typed literals whose lexical form does not fit their XSD datatype."""
     for _, _, o in graph:
         if isinstance(o, Literal) and o.ill_typed:
-            raise SourceError(
-                path, _line_of(path, f'"{o}"'), f"the literal {str(o)!r} is not a valid {o.datatype}"
-            )
+            raise SourceError(path, _line_of(path, f'"{o}"'), f"the literal {str(o)!r} is not a valid {o.datatype}")
 
 
 def parse_turtle(path: Path, into: Graph | None = None) -> Graph:

@@ -7,6 +7,7 @@ which), so it cannot drift from the graph. Needs the Graphviz ``dot`` program.
 from __future__ import annotations
 
 import shutil
+import subprocess
 from collections import Counter
 from collections.abc import Callable, Iterable
 
@@ -82,9 +83,14 @@ def property_usage(graph: Graph, base: str) -> Counter[tuple[str, str, str]]:
 
 
 def _render(dot_source: str) -> str:
-    import graphviz
-
-    return str(graphviz.Source(dot_source).pipe(format="svg", encoding="utf-8"))
+    """SVG from Graphviz's ``dot`` program (the system package; no Python binding needed)."""
+    dot = shutil.which("dot")
+    if dot is None:
+        raise RuntimeError("Graphviz's dot program is not installed")
+    done = subprocess.run([dot, "-Tsvg"], input=dot_source, capture_output=True, text=True, timeout=60, check=False)
+    if done.returncode != 0:
+        raise RuntimeError(f"dot failed: {done.stderr.strip()[:500]}")
+    return done.stdout
 
 
 def _quote(text: str) -> str:

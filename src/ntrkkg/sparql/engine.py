@@ -150,6 +150,8 @@ class Confining:
 
     store_dir: str | None = None
     memory_bytes: int | None = None
+    #: Every engine keeps network access: a remote store is reached over HTTP (vetting is its guard).
+    network: bool = False
     #: Enforce; False only in a process that must not be confined (tests of the pool itself).
     enabled: bool = True
 
@@ -186,7 +188,9 @@ def _engine_loop(
         if confining.enabled:
             sandbox.preload()
             memory = None if confining.memory_bytes is None else _address_space() + confining.memory_bytes
-            sandbox.confine(allow_network=network, store_dir=confining.store_dir, memory_bytes=memory)
+            sandbox.confine(
+                allow_network=network or confining.network, store_dir=confining.store_dir, memory_bytes=memory
+            )
         if opener is not None:
             store = opener()  # after the fork (no handle shared with the parent), inside the sandbox
     except Exception as error:  # the engine must never answer unconfined

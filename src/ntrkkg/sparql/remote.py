@@ -81,14 +81,16 @@ def forward(store: RemoteStore, job: Job) -> Outcome:
     if body is None:
         return Outcome("too-large", message=f"the serialised result exceeds {job.max_bytes:,} bytes")
     if status != 200:
-        # The remote's own words stay in the log: they may describe systems the client must not see.
-        return Outcome(
-            "bad-gateway" if status >= 500 else "error",
-            message=f"the SPARQL endpoint behind this service answered {status}",
-        )
+        if status >= 500:  # its own words stay in its log: they may describe systems the client must not see
+            return Outcome("bad-gateway", message=f"the SPARQL endpoint behind this service answered {status}")
+        said = body.decode("utf-8", "replace").strip()[:300]
+        return Outcome("error", message=f"the SPARQL endpoint behind this service answered {status}: {said}")
     try:
-        parsed = _parse(body, media_type)  # reading it whole proves it is complete and well formed
-        if media_type not in (fmt.media_type, *fmt.aliases):
+        # Reading it whole proves it is well formed (a cut stream already failed in requests). CSV cannot be
+        # parsed back, so it is taken as it came when it was what we asked for.
+        same = media_type in (fmt.media_type, *fmt.aliases)
+        parsed = None if same and fmt.key == "csv" else _parse(body, media_type)
+        if not same:
             body = _serialize(parsed, fmt)
         if len(body) > 2 * job.row_cap and _rows(body, fmt) > job.row_cap:
             what = "triples" if fmt.graph else "rows"

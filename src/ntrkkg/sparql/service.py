@@ -62,6 +62,7 @@ class QueryService:
         confine: bool = True,
         engines: int | None = None,
         default_graphs: tuple[str, ...] | None | str = "dataset",
+        network: bool = False,
     ) -> None:
         self.settings = settings
         #: The default graph of a query that names none: the union of the data graphs, or (None) the store's own.
@@ -73,7 +74,9 @@ class QueryService:
             open_in_child=open_in_child,
             evaluator=evaluator,
             store=store,
-            confining=Confining(store_dir=store_dir, memory_bytes=settings.engine_memory, enabled=confine),
+            confining=Confining(
+                store_dir=store_dir, memory_bytes=settings.engine_memory, enabled=confine, network=network
+            ),
             recycle_after_bytes=settings.recycle_after_bytes,
         )
         self._cache: LRUCache[_CacheKey, Outcome] = LRUCache(
@@ -114,6 +117,7 @@ class QueryService:
             evaluator=forward,
             confine=confine,
             engines=engines,
+            network=True,
         )
 
     def vet(self, query: str) -> VettedQuery:

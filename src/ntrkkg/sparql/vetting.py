@@ -57,7 +57,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Set
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Final
 
@@ -151,7 +151,7 @@ class VettedQuery:
     size: int
     deterministic: bool
     #: The client's query, kept only to report the engine's errors at the client's own positions.
-    original: str = ""
+    original: str = field(default="", compare=False, repr=False)
 
 
 def vet(
@@ -450,8 +450,8 @@ class _Vetting:
             if line > out_line:
                 out.append("\n" * (line - out_line))
                 out_line = line
-            elif out:
-                out.append(" ")
+            elif out and not (kind == NIL and prev is not None and prev.kind == KEYWORD):
+                out.append(" ")  # but BNODE() stays whole: Oxigraph's parser refuses "BNODE ()"
             out.append(text)
             prev = token
         if stack:
