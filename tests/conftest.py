@@ -6,6 +6,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 import pytest
@@ -15,6 +16,10 @@ from ntrkkg.config import Settings
 from ntrkkg.outputs.dumps import write_dumps
 from ntrkkg.sparql.service import QueryService
 from ntrkkg.store.local import store_from_build
+
+if TYPE_CHECKING:  # Flask is the optional `serve` extra; only the web fixtures need it, and they import it late.
+    from flask import Flask
+    from flask.testing import FlaskClient
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SOURCE_TABLE = FIXTURES / "source" / "table2.txt"
@@ -54,6 +59,7 @@ def select(store: ox.Store, sparql: str) -> list[dict[str, str]]:
         "PREFIX owl: <http://www.w3.org/2002/07/owl#>\n"
     )
     results = store.query(prefixes + sparql, use_default_graph_as_union=True)
+    assert isinstance(results, ox.QuerySolutions)
     names = [v.value for v in results.variables]
     return [{n: row[n].value for n in names if row[n] is not None} for row in results]
 
@@ -128,7 +134,7 @@ def live_server(dist: Path) -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def app(dist: Path):  # type: ignore[no-untyped-def]
+def app(dist: Path) -> Iterator[Flask]:
     """The Flask app over the session build, with a short timeout and a small row cap."""
     from ntrkkg.config import Settings
     from ntrkkg.web import create_app
@@ -139,5 +145,5 @@ def app(dist: Path):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def client(app):  # type: ignore[no-untyped-def]
+def client(app: Flask) -> FlaskClient:
     return app.test_client()

@@ -3,38 +3,40 @@
 from __future__ import annotations
 
 import importlib.util
+from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
 from rdflib import Dataset, URIRef
 
 import ntrkkg
+from ntrkkg.build.pipeline import BuildResult
 
 DRUGS = """SELECT ?drug WHERE { ?d a <https://w3id.org/ntrkkg/ontology#TRKInhibitor> ;
   <http://www.w3.org/2000/01/rdf-schema#label> ?drug } ORDER BY ?drug"""
 
 
-def test_query_rows_as_dicts(dist):
+def test_query_rows_as_dicts(dist: Path) -> None:
     rows = ntrkkg.query(DRUGS, ntrkkg.open_store(dist))
     assert rows == [{"drug": "entrectinib"}, {"drug": "larotrectinib"}]
 
 
-def test_query_ask(dist):
+def test_query_ask(dist: Path) -> None:
     assert ntrkkg.query("ASK { <https://w3id.org/ntrkkg/gene/NTRK1> ?p ?o }", ntrkkg.open_store(dist)) is True
 
 
 @pytest.mark.skipif(importlib.util.find_spec("pandas") is None, reason="pandas is an optional extra")
-def test_query_dataframe(dist):
+def test_query_dataframe(dist: Path) -> None:
     frame = ntrkkg.query(DRUGS, ntrkkg.open_store(dist), dataframe=True)
     assert list(frame.columns) == ["drug"] and frame["drug"].tolist() == ["entrectinib", "larotrectinib"]
 
 
-def test_query_rejects_construct(dist):
+def test_query_rejects_construct(dist: Path) -> None:
     with pytest.raises(ValueError, match="CONSTRUCT"):
         ntrkkg.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", ntrkkg.open_store(dist))
 
 
-def test_dataset_has_named_graphs(dist, built):
+def test_dataset_has_named_graphs(dist: Path, built: BuildResult) -> None:
     ds = ntrkkg.dataset(dist)
     assert isinstance(ds, Dataset)
     names = {str(g.identifier) for g in ds.graphs() if len(g)}
@@ -43,10 +45,10 @@ def test_dataset_has_named_graphs(dist, built):
     assert len(asserted) == len(built.asserted)
 
 
-def test_store_is_pyoxigraph(dist):
+def test_store_is_pyoxigraph(dist: Path) -> None:
     assert isinstance(ntrkkg.open_store(dist), ox.Store)
 
 
-def test_versions():
+def test_versions() -> None:
     assert ntrkkg.dataset_version() == "0.1.0"
     assert ntrkkg.__version__

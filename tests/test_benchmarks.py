@@ -9,7 +9,7 @@ from pathlib import Path
 BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
 
 
-def test_scale_benchmark_runs_at_10k(tmp_path: Path):
+def test_scale_benchmark_runs_at_10k(tmp_path: Path) -> None:
     out = tmp_path / "scale.md"
     result = subprocess.run(
         [
@@ -39,7 +39,7 @@ def test_scale_benchmark_runs_at_10k(tmp_path: Path):
     assert "| 10k |" in table and "bulk_load" in table
 
 
-def test_build_benchmark_runs(tmp_path: Path):
+def test_build_benchmark_runs(tmp_path: Path) -> None:
     result = subprocess.run(
         [sys.executable, str(BENCHMARKS / "build.py"), "--runs", "1"],
         capture_output=True,

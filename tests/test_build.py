@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 
 from conftest import run_cli
-from ntrkkg.build.pipeline import write_build
+from ntrkkg.build.pipeline import BuildResult, write_build
 
 
-def test_failed_build_keeps_previous_dist(checkout_copy: Path):
+def test_failed_build_keeps_previous_dist(checkout_copy: Path) -> None:
     dist = checkout_copy / "dist"
     first = run_cli(checkout_copy, "build", "--out", str(dist))
     assert first.returncode == 0, first.stderr
@@ -31,7 +31,7 @@ def test_failed_build_keeps_previous_dist(checkout_copy: Path):
     assert [p.name for p in checkout_copy.iterdir() if p.name.startswith(".dist")] == []
 
 
-def test_writer_failure_keeps_previous_output(tmp_path: Path, built):
+def test_writer_failure_keeps_previous_output(tmp_path: Path, built: BuildResult) -> None:
     out = tmp_path / "dist"
     out.mkdir()
     (out / "old.txt").write_text("previous build")
@@ -46,7 +46,7 @@ def test_writer_failure_keeps_previous_output(tmp_path: Path, built):
     assert [p.name for p in tmp_path.iterdir()] == ["dist"]
 
 
-def test_validate_command_reports_in_words_and_exits_1(checkout_copy: Path):
+def test_validate_command_reports_in_words_and_exits_1(checkout_copy: Path) -> None:
     fusions = checkout_copy / "data" / "fusions.ttl"
     fusions.write_text(
         fusions.read_text(encoding="utf-8").replace("ntrkkg:fivePrimePartner <gene/ETV6> ; ", ""), encoding="utf-8"

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+import pyoxigraph as ox
+
 from conftest import select
 
 MARKER = re.compile(r"\[([0-9,–\- ]+)\]")
@@ -20,12 +22,12 @@ def expand(marker: str) -> set[int]:
     return numbers
 
 
-def test_expand_range():
+def test_expand_range() -> None:
     assert expand("46–48") == {46, 47, 48}
     assert expand("24,45") == {24, 45}
 
 
-def test_every_statement_cites_exactly_its_printed_markers(store):
+def test_every_statement_cites_exactly_its_printed_markers(store: ox.Store) -> None:
     rows = select(
         store,
         """
@@ -41,7 +43,7 @@ def test_every_statement_cites_exactly_its_printed_markers(store):
         assert printed == cited, row["s"]
 
 
-def test_reference_47_is_cited_only_through_the_range(store):
+def test_reference_47_is_cited_only_through_the_range(store: ox.Store) -> None:
     rows = select(
         store,
         """
@@ -52,7 +54,7 @@ def test_reference_47_is_cited_only_through_the_range(store):
     assert "[46–48]" in rows[0]["text"]
 
 
-def test_references_are_numbered_references_of_the_review(store):
+def test_references_are_numbered_references_of_the_review(store: ox.Store) -> None:
     rows = select(
         store,
         """
@@ -64,7 +66,7 @@ def test_references_are_numbered_references_of_the_review(store):
     assert all(r["r"] == f"https://w3id.org/ntrkkg/reference/{r['n']}" for r in rows)
 
 
-def test_references_carry_no_invented_bibliographic_data(store):
+def test_references_carry_no_invented_bibliographic_data(store: ox.Store) -> None:
     rows = select(
         store,
         """

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import csv
 import io
+from typing import Any, cast
 
 import pytest
 from rdflib import Graph, URIRef
+from rdflib.query import ResultRow
 
 SPARQLWrapper = pytest.importorskip("SPARQLWrapper")
 
@@ -19,7 +21,7 @@ CONSTRUCT = """CONSTRUCT { <https://w3id.org/ntrkkg/drug/larotrectinib> ?p ?o }
 WHERE { <https://w3id.org/ntrkkg/drug/larotrectinib> ?p ?o }"""
 
 
-def wrapper(url: str, query: str, fmt: str):  # type: ignore[no-untyped-def]
+def wrapper(url: str, query: str, fmt: str) -> Any:
     sparql = SPARQLWrapper.SPARQLWrapper(url + "/sparql")
     sparql.setQuery(query)
     sparql.setReturnFormat(fmt)
@@ -28,18 +30,18 @@ def wrapper(url: str, query: str, fmt: str):  # type: ignore[no-untyped-def]
     return sparql.query().convert()
 
 
-def test_sparqlwrapper_json(live_server):
+def test_sparqlwrapper_json(live_server: str) -> None:
     result = wrapper(live_server, PARTNERS, SPARQLWrapper.JSON)
     assert [b["partner"]["value"] for b in result["results"]["bindings"]] == EXPECTED
 
 
-def test_sparqlwrapper_xml(live_server):
+def test_sparqlwrapper_xml(live_server: str) -> None:
     document = wrapper(live_server, PARTNERS, SPARQLWrapper.XML)
     values = [n.firstChild.data for n in document.getElementsByTagName("literal")]
     assert values == EXPECTED
 
 
-def test_sparqlwrapper_csv_and_tsv(live_server):
+def test_sparqlwrapper_csv_and_tsv(live_server: str) -> None:
     rows = list(csv.reader(io.StringIO(wrapper(live_server, PARTNERS, SPARQLWrapper.CSV).decode())))
     assert rows == [["partner"], *[[v] for v in EXPECTED]]
     tsv = wrapper(live_server, PARTNERS, SPARQLWrapper.TSV).decode().splitlines()
@@ -47,7 +49,7 @@ def test_sparqlwrapper_csv_and_tsv(live_server):
 
 
 @pytest.mark.parametrize("fmt", ["TURTLE", "JSONLD"])
-def test_sparqlwrapper_construct(live_server, fmt):
+def test_sparqlwrapper_construct(live_server: str, fmt: str) -> None:
     result = wrapper(live_server, CONSTRUCT, getattr(SPARQLWrapper, fmt))
     graph = (
         result
@@ -57,16 +59,16 @@ def test_sparqlwrapper_construct(live_server, fmt):
     assert (URIRef("https://w3id.org/ntrkkg/drug/larotrectinib"), None, None) in graph
 
 
-def test_sparqlwrapper_sees_errors(live_server):
+def test_sparqlwrapper_sees_errors(live_server: str) -> None:
     with pytest.raises(SPARQLWrapper.SPARQLExceptions.QueryBadFormed):
         wrapper(live_server, "SELECT ?x WHERE { ?x", SPARQLWrapper.JSON)
 
 
-def test_rdflib_sparqlstore(live_server):
+def test_rdflib_sparqlstore(live_server: str) -> None:
     from rdflib.plugins.stores.sparqlstore import SPARQLStore
 
     store = SPARQLStore(live_server + "/sparql", returnFormat="json")
-    rows = [str(row.partner) for row in store.query(PARTNERS)]
+    rows = [str(cast(ResultRow, row).partner) for row in store.query(PARTNERS)]
     assert rows == EXPECTED
     graph = Graph(store=store)
     labels = list(
@@ -77,7 +79,7 @@ def test_rdflib_sparqlstore(live_server):
     assert [str(x) for x in labels] == ["NTRK1"]
 
 
-def test_raw_http_downloads_and_pages(live_server):
+def test_raw_http_downloads_and_pages(live_server: str) -> None:
     import urllib.request
 
     with urllib.request.urlopen(live_server + "/downloads/SHA256SUMS", timeout=10) as response:

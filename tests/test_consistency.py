@@ -8,6 +8,7 @@ import pytest
 from rdflib import Graph, Namespace, URIRef
 
 from ntrkkg.build.consistency import ConsistencyResult, check_consistency
+from ntrkkg.build.pipeline import BuildResult
 
 pytestmark = pytest.mark.skipif(
     shutil.which("java") is None, reason="no Java runtime: HermiT cannot run (apt-get install default-jre-headless)"
@@ -15,13 +16,13 @@ pytestmark = pytest.mark.skipif(
 NTRKKG = Namespace("https://w3id.org/ntrkkg/ontology#")
 
 
-def test_ontology_and_data_are_consistent(built):
+def test_ontology_and_data_are_consistent(built: BuildResult) -> None:
     result = check_consistency(built.asserted)
     assert isinstance(result, ConsistencyResult)
     assert result.consistent, result.message
 
 
-def test_hermit_detects_an_inconsistency(built):
+def test_hermit_detects_an_inconsistency(built: BuildResult) -> None:
     broken = Graph()
     for triple in built.asserted:
         broken.add(triple)

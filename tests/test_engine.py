@@ -6,6 +6,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from typing import Any
 
 import pyoxigraph as ox
 import pytest
@@ -51,10 +52,10 @@ def listener() -> Iterator[Listener]:
     found.close()
 
 
-def _pool(**options: object) -> EnginePool:
+def _pool(**options: Any) -> EnginePool:
     store = ox.Store()
     store.add(QUAD)
-    return EnginePool(lambda: store, 1, store=store, **options)  # type: ignore[arg-type]
+    return EnginePool(lambda: store, 1, store=store, **options)
 
 
 def _job(query: str, *, fmt: str = "json", federated: bool = False) -> Job:

@@ -10,7 +10,7 @@ from conftest import run_cli
 from ntrkkg.build.loading import SourceError, parse_turtle
 
 
-def test_syntax_error_names_file_and_line(tmp_path: Path):
+def test_syntax_error_names_file_and_line(tmp_path: Path) -> None:
     bad = tmp_path / "bad.ttl"
     bad.write_text("@prefix ex: <http://example.org/> .\nex:a ex:b ex:c .\n\nex:d ex:e \n", encoding="utf-8")
     with pytest.raises(SourceError) as caught:
@@ -20,21 +20,21 @@ def test_syntax_error_names_file_and_line(tmp_path: Path):
     assert str(caught.value).startswith(f"{bad}:4: bad Turtle syntax")
 
 
-def test_undeclared_prefix_is_reported(tmp_path: Path):
+def test_undeclared_prefix_is_reported(tmp_path: Path) -> None:
     bad = tmp_path / "prefix.ttl"
     bad.write_text("ex:a ex:b ex:c .\n", encoding="utf-8")
     with pytest.raises(SourceError, match=r"prefix\.ttl:1: "):
         parse_turtle(bad)
 
 
-def test_binary_file_is_reported(tmp_path: Path):
+def test_binary_file_is_reported(tmp_path: Path) -> None:
     bad = tmp_path / "binary.ttl"
     bad.write_bytes(b"\xff\xfe\x00garbage")
     with pytest.raises(SourceError, match="binary.ttl"):
         parse_turtle(bad)
 
 
-def test_cli_reports_malformed_data_without_traceback(checkout_copy: Path, tmp_path: Path):
+def test_cli_reports_malformed_data_without_traceback(checkout_copy: Path, tmp_path: Path) -> None:
     broken = checkout_copy / "data" / "genes.ttl"
     broken.write_text(broken.read_text(encoding="utf-8") + "\n<gene/X> a \n", encoding="utf-8")
     result = run_cli(checkout_copy, "build", "--out", str(tmp_path / "dist"))

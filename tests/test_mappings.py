@@ -6,19 +6,22 @@ import re
 import shutil
 import subprocess
 from collections import Counter
+from pathlib import Path
+from typing import cast
 
 import pytest
-from rdflib import OWL, RDF, Namespace, URIRef
+from rdflib import OWL, RDF, Literal, Namespace, URIRef
 
+from ntrkkg.build.pipeline import BuildResult
 from ntrkkg.outputs.sssom import MATCH_PREDICATES, mappings
-from ntrkkg.prefixes import converter, scheme_of, schemes
+from ntrkkg.prefixes import Scheme, converter, scheme_of, schemes
 
 NTRKKG = Namespace("https://w3id.org/ntrkkg/ontology#")
 SKOS = Namespace("http://www.w3.org/2004/02/skos/core#")
 BASE = "https://w3id.org/ntrkkg/"
 
 
-def test_every_match_triple_has_its_provenance(built):
+def test_every_match_triple_has_its_provenance(built: BuildResult) -> None:
     recorded = {(m.subject, m.predicate, m.object) for m in mappings(built.asserted)}
     asserted = {(s, p, o) for p in MATCH_PREDICATES for s, o in built.asserted.subject_objects(p)}
     assert asserted == recorded
@@ -27,7 +30,7 @@ def test_every_match_triple_has_its_provenance(built):
         assert m.object_label, m
 
 
-def test_every_entity_is_linked_or_says_why_not(built):
+def test_every_entity_is_linked_or_says_why_not(built: BuildResult) -> None:
     g = built.asserted
     kinds = [NTRKKG.Gene, NTRKKG.ImmunohistochemicalMarker, NTRKKG.TRKInhibitor]
     entities = {s for k in kinds for s in g.subjects(RDF.type, k)}
@@ -38,7 +41,7 @@ def test_every_entity_is_linked_or_says_why_not(built):
         assert linked or g.value(entity, NTRKKG.mappingGap) is not None, entity
 
 
-def test_unmappable_entities_are_the_known_hard_cases(built):
+def test_unmappable_entities_are_the_known_hard_cases(built: BuildResult) -> None:
     unlinked = {
         str(s).removeprefix(BASE)
         for s in built.asserted.subjects(NTRKKG.mappingGap, None)
@@ -47,7 +50,7 @@ def test_unmappable_entities_are_the_known_hard_cases(built):
     assert unlinked == {"disease/ifs-like-tumor", "modality/contrast-enhanced-CT", "sequence/post-contrast"}
 
 
-def test_external_iris_are_canonical_and_well_formed(built):
+def test_external_iris_are_canonical_and_well_formed(built: BuildResult) -> None:
     for m in mappings(built.asserted):
         scheme = scheme_of(str(m.object))
         assert scheme is not None, m.object
@@ -56,7 +59,7 @@ def test_external_iris_are_canonical_and_well_formed(built):
             assert re.match(scheme.pattern, local), (m.object, scheme.pattern)
 
 
-def test_known_identifiers(built):
+def test_known_identifiers(built: BuildResult) -> None:
     """Spot checks against identifiers read from HGNC, NCIt, MONDO and UniProt files."""
     g = built.asserted
     conv = converter(BASE)
@@ -72,7 +75,7 @@ def test_known_identifiers(built):
     assert {"uniprot:P04629", "uniprot:Q16620", "uniprot:Q16288"} <= links("marker/pan-TRK")
 
 
-def test_mapping_strength_is_honest(built):
+def test_mapping_strength_is_honest(built: BuildResult) -> None:
     g = built.asserted
     pan_trk = URIRef(BASE + "marker/pan-TRK")
     s100 = URIRef(BASE + "marker/S100")
@@ -88,20 +91,20 @@ def test_mapping_strength_is_honest(built):
     assert sts_links and not any("SOFT_TISSUE" in o for o in sts_links)
 
 
-def test_no_obsolete_or_mislabelled_mondo(built):
+def test_no_obsolete_or_mislabelled_mondo(built: BuildResult) -> None:
     objects = {str(m.object) for m in mappings(built.asserted)}
     for trap in ("MONDO_0002673", "MONDO_0021188", "MONDO_0000522", "MONDO_0003711", "MONDO_0019313"):
         assert not any(o.endswith(trap) for o in objects), trap
 
 
-def test_counts_per_scheme(built):
-    counts = Counter(scheme_of(str(m.object)).key for m in mappings(built.asserted))  # type: ignore[union-attr]
+def test_counts_per_scheme(built: BuildResult) -> None:
+    counts = Counter(cast(Scheme, scheme_of(str(m.object))).key for m in mappings(built.asserted))
     assert counts["hgnc"] == 24 + 13  # genes, plus markers' related genes
     assert counts["ncbigene"] == 24 and counts["ensembl"] == 24
     assert set(counts) <= set(schemes())
 
 
-def test_sssom_file(dist, built):
+def test_sssom_file(dist: Path, built: BuildResult) -> None:
     path = dist / f"ntrkkg-{built.version}.sssom.tsv"
     lines = path.read_text(encoding="utf-8").splitlines()
     body = [line for line in lines if not line.startswith("#")]
@@ -114,7 +117,7 @@ def test_sssom_file(dist, built):
     shutil.which("sssom") is None and not __import__("importlib").util.find_spec("sssom"),
     reason="the sssom package is not installed",
 )
-def test_sssom_validates_with_the_sssom_package(dist, built, tmp_path):
+def test_sssom_validates_with_the_sssom_package(dist: Path, built: BuildResult, tmp_path: Path) -> None:
     import sys
 
     path = dist / f"ntrkkg-{built.version}.sssom.tsv"
@@ -127,13 +130,14 @@ def test_sssom_validates_with_the_sssom_package(dist, built, tmp_path):
     assert bad.returncode != 0
 
 
-def test_void_lists_linksets(dist):
+def test_void_lists_linksets(dist: Path) -> None:
     from rdflib import Graph
 
     void = Graph().parse(dist / "void.ttl")
     vocab = Namespace("http://rdfs.org/ns/void#")
     linksets = {
-        str(s).rsplit("/", 1)[-1]: int(void.value(s, vocab.triples)) for s in void.subjects(RDF.type, vocab.Linkset)
+        str(s).rsplit("/", 1)[-1]: int(cast(Literal, void.value(s, vocab.triples)))
+        for s in void.subjects(RDF.type, vocab.Linkset)
     }
     assert linksets["ncbigene"] == 24
     assert URIRef("https://bioregistry.io/registry/hgnc") in set(void.objects(None, vocab.objectsTarget))

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+from typing import cast
+
+import pyoxigraph as ox
+from rdflib import Literal
+
 from conftest import select
+from ntrkkg.build.pipeline import BuildResult
 
 D = "https://w3id.org/ntrkkg/disease/"
 
 
-def test_eight_rows_in_table_order(store):
+def test_eight_rows_in_table_order(store: ox.Store) -> None:
     rows = select(store, "SELECT ?n ?name { ?r ntrkkg:tableRowNumber ?n ; ntrkkg:printedName ?name } ORDER BY ?n")
     assert [r["name"] for r in rows] == [
         "IFS with canonical ETV6-NTRK3 fusions",
@@ -22,7 +28,7 @@ def test_eight_rows_in_table_order(store):
     ]
 
 
-def test_56_cells_seven_facets_per_row(store):
+def test_56_cells_seven_facets_per_row(store: ox.Store) -> None:
     rows = select(
         store,
         """SELECT ?row (COUNT(DISTINCT ?facet) AS ?facets) (COUNT(?cell) AS ?cells)
@@ -32,7 +38,7 @@ def test_56_cells_seven_facets_per_row(store):
     assert all(r["facets"] == "7" and r["cells"] == "7" for r in rows)
 
 
-def test_not_available_is_explicit(store):
+def test_not_available_is_explicit(store: ox.Store) -> None:
     rows = select(
         store,
         """SELECT ?n ?facet WHERE { ?s a ntrkkg:NotAvailableStatement ;
@@ -48,7 +54,7 @@ def test_not_available_is_explicit(store):
     }
 
 
-def test_cd34_is_one_node_used_by_five_rows(store):
+def test_cd34_is_one_node_used_by_five_rows(store: ox.Store) -> None:
     rows = select(
         store,
         """SELECT DISTINCT ?n WHERE { ?s ntrkkg:hasMarkerFinding/ntrkkg:marker ?m ;
@@ -59,7 +65,7 @@ def test_cd34_is_one_node_used_by_five_rows(store):
     assert len(markers) == 1
 
 
-def test_shared_nodes_are_not_duplicated(store):
+def test_shared_nodes_are_not_duplicated(store: ox.Store) -> None:
     for cls in ("Gene", "GeneFusion", "ImmunohistochemicalMarker", "Drug"):
         rows = select(
             store,
@@ -69,7 +75,7 @@ def test_shared_nodes_are_not_duplicated(store):
         assert rows == [], cls
 
 
-def test_etv6_ntrk3_is_shared_by_ifs_and_imt(store):
+def test_etv6_ntrk3_is_shared_by_ifs_and_imt(store: ox.Store) -> None:
     rows = select(
         store,
         """SELECT DISTINCT ?n WHERE {
@@ -79,7 +85,7 @@ def test_etv6_ntrk3_is_shared_by_ifs_and_imt(store):
     assert {int(r["n"]) for r in rows} == {1, 7}
 
 
-def test_fusion_partners(store):
+def test_fusion_partners(store: ox.Store) -> None:
     rows = select(
         store,
         """SELECT ?f ?five ?three WHERE { ?f ntrkkg:fivePrimePartner/rdfs:label ?five ;
@@ -97,7 +103,7 @@ def test_fusion_partners(store):
     }
 
 
-def test_typos_normalised_in_structure_kept_in_text(store):
+def test_typos_normalised_in_structure_kept_in_text(store: ox.Store) -> None:
     rows = select(
         store,
         """SELECT ?drug ?text WHERE { ?s ntrkkg:hasCurationNote ?note ;
@@ -122,7 +128,7 @@ def test_typos_normalised_in_structure_kept_in_text(store):
     assert heading == [{"h": "Differential Diagnosis"}]
 
 
-def test_reference_49_conflict_is_queryable(store):
+def test_reference_49_conflict_is_queryable(store: ox.Store) -> None:
     rows = select(
         store,
         """SELECT ?n ?drug WHERE { ?note a ntrkkg:SourceConflict ;
@@ -138,7 +144,7 @@ def test_reference_49_conflict_is_queryable(store):
     }
 
 
-def test_treatment_numbers_are_typed(store):
+def test_treatment_numbers_are_typed(store: ox.Store) -> None:
     rows = select(
         store,
         """SELECT ?r ?p ?pct WHERE {
@@ -152,7 +158,7 @@ def test_treatment_numbers_are_typed(store):
     assert sorted(float(r["x"]) for r in reductions) == [45.0, 93.0]
 
 
-def test_differentials_link_to_row_nodes(store):
+def test_differentials_link_to_row_nodes(store: ox.Store) -> None:
     rows = select(
         store,
         """SELECT ?n ?d WHERE { ?s ntrkkg:differentialDiagnosis ?d ;
@@ -166,7 +172,7 @@ def test_differentials_link_to_row_nodes(store):
     assert len(links) == 19
 
 
-def test_group_decision_is_recorded(store):
+def test_group_decision_is_recorded(store: ox.Store) -> None:
     rows = select(
         store,
         f"""SELECT ?basis WHERE {{ <{D}ntrk-rearranged-spindle-cell-neoplasm>
@@ -175,7 +181,7 @@ def test_group_decision_is_recorded(store):
     assert len(rows) == 1 and "WHO" in rows[0]["basis"]
 
 
-def test_review_is_the_dataset_source(store):
+def test_review_is_the_dataset_source(store: ox.Store) -> None:
     rows = select(
         store,
         """SELECT ?src WHERE { <https://w3id.org/ntrkkg/dataset>
@@ -184,7 +190,7 @@ def test_review_is_the_dataset_source(store):
     assert rows == [{"src": "https://doi.org/10.1093/jjco/hyaf015"}]
 
 
-def test_every_class_and_property_has_label_and_definition(built):
+def test_every_class_and_property_has_label_and_definition(built: BuildResult) -> None:
     from rdflib import OWL, RDF, RDFS, Namespace
 
     skos = Namespace("http://www.w3.org/2004/02/skos/core#")
@@ -192,6 +198,8 @@ def test_every_class_and_property_has_label_and_definition(built):
     for kind in (OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty):
         for term in built.asserted.subjects(RDF.type, kind):
             if str(term).startswith(ns):
-                labels = [lit for lit in built.asserted.objects(term, RDFS.label) if lit.language == "en"]
+                labels = [
+                    lit for lit in built.asserted.objects(term, RDFS.label) if cast(Literal, lit).language == "en"
+                ]
                 assert len(labels) == 1, term
                 assert built.asserted.value(term, skos.definition) is not None, term

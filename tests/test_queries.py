@@ -226,19 +226,19 @@ EXPECTED: dict[str, tuple[tuple[str, ...], object]] = {
 }
 
 
-def test_at_least_twenty_examples():
+def test_at_least_twenty_examples() -> None:
     assert len(QUERY_FILES) >= 20
     assert {p.stem.split("-", 1)[1] for p in QUERY_FILES} == set(EXPECTED)
 
 
 @pytest.mark.parametrize("path", QUERY_FILES, ids=lambda p: p.stem)
-def test_example_is_described(path: Path):
+def test_example_is_described(path: Path) -> None:
     example = read_example(path)
     assert example.comment and example.description and example.keywords
 
 
 @pytest.mark.parametrize("path", QUERY_FILES, ids=lambda p: p.stem)
-def test_example_answers_from_the_table(path: Path, store: ox.Store):
+def test_example_answers_from_the_table(path: Path, store: ox.Store) -> None:
     example = read_example(path)
     kind, text = example.kind, example.query
     if example.federated:
@@ -251,12 +251,15 @@ def test_example_answers_from_the_table(path: Path, store: ox.Store):
     if kind == "ask":
         assert bool(results) is expected
     elif kind == "construct":
+        assert isinstance(results, ox.QueryTriples)
         triples = list(results)
         edges = [t for t in triples if t.predicate.value.endswith("#reportsFusion")]
         assert len(edges) == expected
     else:
+        assert isinstance(results, ox.QuerySolutions)
         rows = [tuple(row[v].value for v in variables) for row in results]
         if isinstance(expected, set):
             assert set(rows) == expected
         else:
+            assert isinstance(expected, list)
             assert sorted(rows) == sorted(expected)

@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+import pyoxigraph as ox
+
 from conftest import select
+from ntrkkg.build.pipeline import BuildResult
 
 INFERRED = "https://w3id.org/ntrkkg/graph/inferred"
 ASSERTED = "https://w3id.org/ntrkkg/graph/asserted"
 D = "https://w3id.org/ntrkkg/disease/"
 
 
-def test_asserted_and_inferred_never_mix(built):
+def test_asserted_and_inferred_never_mix(built: BuildResult) -> None:
     assert len(built.inferred) > 0
     assert not any(triple in built.asserted for triple in built.inferred)
 
 
-def test_group_membership_is_inferred_through_the_hierarchy(store):
+def test_group_membership_is_inferred_through_the_hierarchy(store: ox.Store) -> None:
     asserted_rows = select(
         store,
         f"""SELECT ?row WHERE {{ GRAPH <{ASSERTED}> {{
@@ -36,7 +39,7 @@ def test_group_membership_is_inferred_through_the_hierarchy(store):
     assert {int(r["n"]) for r in tumour_types} == {1, 2, 3, 4, 5, 6}
 
 
-def test_fusion_involving_ntrk1_is_an_ntrk_fusion(store):
+def test_fusion_involving_ntrk1_is_an_ntrk_fusion(store: ox.Store) -> None:
     rows = select(store, f"""SELECT ?f WHERE {{ GRAPH <{INFERRED}> {{ ?f a ntrkkg:NTRKFusion }} }}""")
     fusions = {r["f"].rsplit("/", 1)[-1] for r in rows}
     assert fusions == {
@@ -51,7 +54,7 @@ def test_fusion_involving_ntrk1_is_an_ntrk_fusion(store):
     }
 
 
-def test_partner_properties_imply_involves_gene(store):
+def test_partner_properties_imply_involves_gene(store: ox.Store) -> None:
     rows = select(
         store,
         f"""SELECT ?g WHERE {{ GRAPH <{INFERRED}> {{
@@ -60,7 +63,7 @@ def test_partner_properties_imply_involves_gene(store):
     assert {r["g"].rsplit("/", 1)[-1] for r in rows} == {"TPM3", "NTRK1"}
 
 
-def test_standard_vocabularies_are_materialised(store):
+def test_standard_vocabularies_are_materialised(store: ox.Store) -> None:
     cites = select(
         store,
         f"""SELECT ?s WHERE {{ GRAPH <{INFERRED}> {{
@@ -81,7 +84,7 @@ def test_standard_vocabularies_are_materialised(store):
     assert assertions == [{"n": "70"}]
 
 
-def test_facet_class_and_facet_value_agree(store):
+def test_facet_class_and_facet_value_agree(store: ox.Store) -> None:
     rows = select(
         store,
         """SELECT ?s WHERE { ?s a ntrkkg:Statement ; ntrkkg:facet ntrkkg:Radiology .
@@ -90,7 +93,7 @@ def test_facet_class_and_facet_value_agree(store):
     assert rows == []
 
 
-def test_modality_inferred_from_sequence(store):
+def test_modality_inferred_from_sequence(store: ox.Store) -> None:
     rows = select(
         store,
         f"""SELECT DISTINCT ?m WHERE {{ GRAPH <{INFERRED}> {{ ?f ntrkkg:modality ?m }}
@@ -100,12 +103,12 @@ def test_modality_inferred_from_sequence(store):
     assert rows == [{"m": "https://w3id.org/ntrkkg/modality/MRI"}]
 
 
-def test_curation_notes_reach_what_they_concern(store):
+def test_curation_notes_reach_what_they_concern(store: ox.Store) -> None:
     rows = select(store, """SELECT ?s WHERE { <https://w3id.org/ntrkkg/note/typo-lpf-lt> ntrkkg:concerns ?s }""")
     assert len(rows) == 2
 
 
-def test_no_tautologies_in_inferred_graph(built):
+def test_no_tautologies_in_inferred_graph(built: BuildResult) -> None:
     from rdflib import OWL, RDFS, BNode
 
     for s, p, o in built.inferred:

@@ -27,7 +27,7 @@ def _processes_mentioning(needle: str) -> list[int]:
     return found
 
 
-def test_serve_answers_then_stops_cleanly(dist):
+def test_serve_answers_then_stops_cleanly(dist: Path) -> None:
     port = free_port()
     process = subprocess.Popen(
         [

@@ -10,7 +10,7 @@ from rdflib import RDF, SH, Graph
 
 from conftest import BASE, FIXTURES
 from ntrkkg.build.loading import parse_turtle
-from ntrkkg.build.pipeline import load_inputs
+from ntrkkg.build.pipeline import BuildResult, load_inputs
 from ntrkkg.build.reasoning import infer
 from ntrkkg.build.validation import validate
 from ntrkkg.resources import resource_dir, turtle_files
@@ -37,19 +37,19 @@ def _focus(path: Path) -> str:
     return match.group(1)
 
 
-def test_real_graph_conforms(built):
+def test_real_graph_conforms(built: BuildResult) -> None:
     assert built.report.conforms, built.report.in_words()
     assert built.report.violations == []
 
 
-def test_every_shape_has_a_failing_fixture(shapes):
+def test_every_shape_has_a_failing_fixture(shapes: Graph) -> None:
     declared = {str(s).rsplit("#", 1)[-1] for s in shapes.subjects(RDF.type, SH.NodeShape)}
     covered = {p.name.split("--")[0] for p in SHAPE_FIXTURES}
     assert declared == covered
 
 
 @pytest.mark.parametrize("fixture", SHAPE_FIXTURES, ids=lambda p: p.stem)
-def test_shape_fires_on_its_fixture(fixture: Path, ontology: Graph, shapes: Graph):
+def test_shape_fires_on_its_fixture(fixture: Path, ontology: Graph, shapes: Graph) -> None:
     data = Graph()
     for triple in ontology:
         data.add(triple)

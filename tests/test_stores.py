@@ -18,7 +18,7 @@ import time
 from collections.abc import Callable, Iterator
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pyoxigraph as ox
 import pytest
@@ -185,7 +185,7 @@ def test_loading_twice_changes_nothing(dist: Path, tmp_path: Path) -> None:
     blank = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o FILTER(isBlank(?s) || isBlank(?o)) } }"
 
     def blank_quads() -> int:
-        return int(next(iter(ox.Store.read_only(path).query(blank)))["n"].value)  # type: ignore[call-overload]
+        return int(next(iter(cast(ox.QuerySolutions, ox.Store.read_only(path).query(blank))))["n"].value)
 
     first = bulk_load(path, [dist], base=BASE, names=NAMES, progress=False)
     after_first = blank_quads()
@@ -282,11 +282,13 @@ PREDICATES = 7
 def _consistent_count(location: Path) -> int:
     """The store's size, checked across indexes: all quads == sum of quads per predicate."""
     store = ox.Store.read_only(str(location))
-    total = int(next(iter(store.query("SELECT (COUNT(*) AS ?n) { GRAPH ?g { ?s ?p ?o } }")))["n"].value)  # type: ignore[call-overload]
+    total = int(
+        next(iter(cast(ox.QuerySolutions, store.query("SELECT (COUNT(*) AS ?n) { GRAPH ?g { ?s ?p ?o } }"))))["n"].value
+    )
     per_predicate = 0
     for i in range(PREDICATES):
         query = f"SELECT (COUNT(*) AS ?n) {{ GRAPH ?g {{ ?s <http://example.org/p{i}> ?o }} }}"
-        per_predicate += int(next(iter(store.query(query)))["n"].value)  # type: ignore[call-overload]
+        per_predicate += int(next(iter(cast(ox.QuerySolutions, store.query(query))))["n"].value)
     assert per_predicate == total
     assert len(store) == total
     return total
@@ -367,7 +369,7 @@ def test_publish_puts_each_graph(oxigraph_published: str, app: Flask) -> None:
         oxigraph_published, data={"query": query}, headers={"Accept": "application/sparql-results+json"}, timeout=30
     ).json()
     sizes = {b["g"]["value"]: int(b["n"]["value"]) for b in remote["results"]["bindings"]}
-    assert sizes == {s["g"].value: int(s["n"].value) for s in embedded.query(query)}
+    assert sizes == {s["g"].value: int(s["n"].value) for s in cast(ox.QuerySolutions, embedded.query(query))}
 
 
 def remote_client(query_url: str) -> Iterator[FlaskClient]:

@@ -7,6 +7,7 @@ import io
 import sys
 from pathlib import Path
 from types import ModuleType
+from typing import cast
 
 import pyoxigraph as ox
 import pytest
@@ -135,7 +136,9 @@ def test_example_queries_answer_on_the_synthetic_store(reasoned: Graph) -> None:
     empty = []
     for name, kind, text in examples:
         results = store.query(text)
-        answered = bool(results) if kind == "ask" else any(True for _ in results)  # type: ignore[union-attr]
+        answered = (
+            bool(results) if kind == "ask" else any(True for _ in cast(ox.QuerySolutions | ox.QueryTriples, results))
+        )
         if not answered:
             empty.append(name)
     assert len(empty) <= len(examples) // 10, empty

@@ -7,10 +7,14 @@ import socket
 import threading
 import time
 from pathlib import Path
+from typing import cast
 
 import pyoxigraph as ox
 import pytest
+from flask import Flask
+from flask.testing import FlaskClient
 from rdflib import Graph, Namespace, URIRef
+from werkzeug.test import TestResponse
 
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 ASSERTED = "https://w3id.org/ntrkkg/graph/asserted"
@@ -21,7 +25,7 @@ SELECT ?partner WHERE { ?f ntrkkg:threePrimePartner <https://w3id.org/ntrkkg/gen
   ntrkkg:fivePrimePartner/rdfs:label ?partner } ORDER BY ?partner"""
 
 
-def bindings(response) -> list[dict[str, str]]:  # type: ignore[no-untyped-def]
+def bindings(response: TestResponse) -> list[dict[str, str]]:
     data = json.loads(response.data)
     return [{k: v["value"] for k, v in row.items()} for row in data["results"]["bindings"]]
 
@@ -29,7 +33,7 @@ def bindings(response) -> list[dict[str, str]]:  # type: ignore[no-untyped-def]
 # --- Results and negotiation ---------------------------------------------------------------
 
 
-def test_select_json_by_get(client):
+def test_select_json_by_get(client: FlaskClient) -> None:
     response = client.get("/sparql", query_string={"query": NTRK3_PARTNERS})
     assert response.status_code == 200
     assert response.headers["Content-Type"] == "application/sparql-results+json; charset=utf-8"
@@ -49,14 +53,14 @@ def test_select_json_by_get(client):
         ("application/json", "application/sparql-results+json"),
     ],
 )
-def test_select_negotiation(client, accept, media_type):
+def test_select_negotiation(client: FlaskClient, accept: str, media_type: str) -> None:
     response = client.post("/sparql", data={"query": NTRK3_PARTNERS}, headers={"Accept": accept})
     assert response.status_code == 200
     assert response.mimetype == media_type
     assert b"SPECC1L" in response.data
 
 
-def test_format_parameter_overrides_accept(client):
+def test_format_parameter_overrides_accept(client: FlaskClient) -> None:
     response = client.get(
         "/sparql",
         query_string={"query": NTRK3_PARTNERS, "format": "tsv"},
@@ -66,7 +70,7 @@ def test_format_parameter_overrides_accept(client):
     assert response.data.decode().splitlines()[0] == "?partner"
 
 
-def test_unacceptable_type_is_406(client):
+def test_unacceptable_type_is_406(client: FlaskClient) -> None:
     response = client.get("/sparql", query_string={"query": COUNT}, headers={"Accept": "image/png"})
     assert response.status_code == 406
     assert b"application/sparql-results+json" in response.data
@@ -83,7 +87,7 @@ def test_unacceptable_type_is_406(client):
         ("application/trig", "application/trig", "trig"),
     ],
 )
-def test_construct_formats(client, accept, media_type, rdflib_format):
+def test_construct_formats(client: FlaskClient, accept: str, media_type: str, rdflib_format: str) -> None:
     gene = "<https://w3id.org/ntrkkg/gene/NTRK1>"
     query = f"CONSTRUCT {{ {gene} ?p ?o }} WHERE {{ {gene} ?p ?o }}"
     response = client.post("/sparql", data=query, content_type="application/sparql-query", headers={"Accept": accept})
@@ -96,12 +100,12 @@ def test_construct_formats(client, accept, media_type, rdflib_format):
     assert (URIRef("https://w3id.org/ntrkkg/gene/NTRK1"), None, None) in parsed
 
 
-def test_ask_json(client):
+def test_ask_json(client: FlaskClient) -> None:
     response = client.get("/sparql", query_string={"query": "ASK { <https://w3id.org/ntrkkg/gene/NTRK1> ?p ?o }"})
     assert json.loads(response.data)["boolean"] is True
 
 
-def test_conditional_request_gives_304(client):
+def test_conditional_request_gives_304(client: FlaskClient) -> None:
     first = client.get("/sparql", query_string={"query": COUNT})
     again = client.get("/sparql", query_string={"query": COUNT}, headers={"If-None-Match": first.headers["ETag"]})
     assert again.status_code == 304
@@ -110,14 +114,14 @@ def test_conditional_request_gives_304(client):
 # --- Dataset ----------------------------------------------------------------------------------
 
 
-def test_default_graph_is_union_of_asserted_and_inferred(client):
+def test_default_graph_is_union_of_asserted_and_inferred(client: FlaskClient) -> None:
     inferred = "ASK { <https://w3id.org/ntrkkg/fusion/ETV6-NTRK3> a <https://w3id.org/ntrkkg/ontology#NTRKFusion> }"
     assert json.loads(client.get("/sparql", query_string={"query": inferred}).data)["boolean"] is True
     only_asserted = client.get("/sparql", query_string={"query": inferred, "default-graph-uri": ASSERTED})
     assert json.loads(only_asserted.data)["boolean"] is False
 
 
-def test_named_graphs_are_addressable(client):
+def test_named_graphs_are_addressable(client: FlaskClient) -> None:
     query = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
     graphs = {r["g"]: int(r["n"]) for r in bindings(client.get("/sparql", query_string={"query": query}))}
     assert set(graphs) == {
@@ -128,7 +132,7 @@ def test_named_graphs_are_addressable(client):
     }
 
 
-def test_void_and_examples_are_queryable(client):
+def test_void_and_examples_are_queryable(client: FlaskClient) -> None:
     query = """PREFIX void: <http://rdfs.org/ns/void#>
         SELECT ?n WHERE { GRAPH <https://w3id.org/ntrkkg/sparql/.well-known/void> {
           <https://w3id.org/ntrkkg/dataset/linkset/ncbigene> void:triples ?n } }"""
@@ -142,13 +146,13 @@ def test_void_and_examples_are_queryable(client):
 
 
 @pytest.mark.parametrize("path", ["/.well-known/void", "/sparql/.well-known/void", "/.well-known/sparql-examples"])
-def test_discovery_documents(client, path):
+def test_discovery_documents(client: FlaskClient, path: str) -> None:
     response = client.get(path, headers={"Accept": "text/turtle"})
     assert response.status_code == 200 and response.mimetype == "text/turtle"
     assert len(Graph().parse(data=response.data, format="turtle")) > 20
 
 
-def test_service_description(client):
+def test_service_description(client: FlaskClient) -> None:
     response = client.get("/sparql", headers={"Accept": "text/turtle"})
     assert response.status_code == 200
     sd = Graph().parse(data=response.data, format="turtle")
@@ -160,7 +164,7 @@ def test_service_description(client):
     assert ASSERTED in names and "https://w3id.org/ntrkkg/sparql/.well-known/void" in names
 
 
-def test_browsers_get_the_editor(client):
+def test_browsers_get_the_editor(client: FlaskClient) -> None:
     response = client.get("/sparql", headers={"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"})
     assert response.status_code == 200 and response.mimetype == "text/html"
     page = response.data.decode()
@@ -172,13 +176,13 @@ def test_browsers_get_the_editor(client):
 # --- Errors and safety ----------------------------------------------------------------------
 
 
-def test_syntax_error_is_400_with_message(client):
+def test_syntax_error_is_400_with_message(client: FlaskClient) -> None:
     response = client.get("/sparql", query_string={"query": "SELECT ?x WHERE { ?x"})
     assert response.status_code == 400
     assert response.data.startswith(b"400 Bad Request: ") and b"Traceback" not in response.data
 
 
-def test_update_is_refused(client):
+def test_update_is_refused(client: FlaskClient) -> None:
     assert client.post("/sparql", data={"update": "INSERT DATA { <a:b> <a:c> <a:d> }"}).status_code == 403
     response = client.post("/sparql", data="DROP ALL", content_type="application/sparql-update")
     assert response.status_code == 403 and b"read-only" in response.data
@@ -186,7 +190,7 @@ def test_update_is_refused(client):
     assert smuggled.status_code in (400, 403) and b"root:" not in smuggled.data
 
 
-def test_from_file_reads_nothing(client):
+def test_from_file_reads_nothing(client: FlaskClient) -> None:
     query = "SELECT * FROM <file:///etc/passwd> WHERE { ?s ?p ?o }"
     response = client.get("/sparql", query_string={"query": query})
     assert response.status_code == 200
@@ -227,7 +231,7 @@ class Listener:
         self.sock.close()
 
 
-def test_service_and_from_never_fetch_loopback(client):
+def test_service_and_from_never_fetch_loopback(client: FlaskClient) -> None:
     listener = Listener()
     try:
         url = f"http://127.0.0.1:{listener.port}/sparql"
@@ -248,13 +252,13 @@ def test_service_and_from_never_fetch_loopback(client):
     assert listener.connections == 0
 
 
-def test_deep_nesting_is_refused_before_the_engine(client):
+def test_deep_nesting_is_refused_before_the_engine(client: FlaskClient) -> None:
     query = "SELECT * WHERE " + "{" * 3000 + "}" * 3000
     response = client.post("/sparql", data={"query": query})
     assert response.status_code == 400 and b"nests" in response.data
 
 
-def test_timeout_answers_and_frees_the_engine(client, app):
+def test_timeout_answers_and_frees_the_engine(client: FlaskClient, app: Flask) -> None:
     cartesian = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
     slow: dict[str, object] = {}
 
@@ -270,12 +274,12 @@ def test_timeout_answers_and_frees_the_engine(client, app):
     fast = client.get("/sparql", query_string={"query": NTRK3_PARTNERS + " LIMIT 3"})
     assert fast.status_code == 200 and time.monotonic() - started < 2.0  # not stalled by the slow one
     thread.join(30)
-    assert slow["status"] == 503 and b"longer than 3 s" in slow["body"]  # type: ignore[operator]
-    assert slow["seconds"] < 10  # type: ignore[operator]
+    assert slow["status"] == 503 and b"longer than 3 s" in cast(bytes, slow["body"])
+    assert cast(float, slow["seconds"]) < 10
     assert client.get("/sparql", query_string={"query": COUNT + " LIMIT 1"}).status_code == 200
 
 
-def test_row_cap_is_reported_not_truncated(client):
+def test_row_cap_is_reported_not_truncated(client: FlaskClient) -> None:
     response = client.get("/sparql", query_string={"query": "SELECT * WHERE { ?s ?p ?o }"})
     assert response.status_code == 400
     assert b"more than 5,000 rows, this endpoint's cap" in response.data
@@ -283,25 +287,25 @@ def test_row_cap_is_reported_not_truncated(client):
     assert limited.status_code == 200 and len(bindings(limited)) == 4000
 
 
-def test_request_body_cap(client):
+def test_request_body_cap(client: FlaskClient) -> None:
     big = "SELECT * WHERE { ?s ?p ?o } #" + "x" * (600 * 1024)
     response = client.post("/sparql", data=big, content_type="application/sparql-query")
     assert response.status_code == 413
 
 
-def test_wrong_method_and_content_type(client):
+def test_wrong_method_and_content_type(client: FlaskClient) -> None:
     assert client.put("/sparql", data="x").status_code == 405
     response = client.post("/sparql", data="SELECT * {}", content_type="text/plain")
     assert response.status_code == 415
 
 
 @pytest.mark.parametrize("path", ["/sparql?query=SELECT%20*%20%7B", "/gene/NOPE", "/sparql", "/"])
-def test_cors_on_every_response(client, path):
+def test_cors_on_every_response(client: FlaskClient, path: str) -> None:
     response = client.get(path)
     assert response.headers["Access-Control-Allow-Origin"] == "*"
 
 
-def test_cors_preflight(client):
+def test_cors_preflight(client: FlaskClient) -> None:
     response = client.options(
         "/sparql",
         headers={
@@ -319,7 +323,7 @@ def test_cors_preflight(client):
 # --- Pages --------------------------------------------------------------------------------------
 
 
-def test_home_page(client):
+def test_home_page(client: FlaskClient) -> None:
     page = client.get("/").data.decode()
     for needle in (
         "doi:10.1093/jjco/hyaf015",
@@ -332,7 +336,7 @@ def test_home_page(client):
         assert needle in page
 
 
-def test_entity_page_html(client):
+def test_entity_page_html(client: FlaskClient) -> None:
     page = client.get("/disease/inflammatory-myofibroblastic-tumor").data.decode()
     assert "<h1>inflammatory myofibroblastic tumor</h1>" in page
     assert "Three out of four cases reported in two studies" in page
@@ -345,7 +349,7 @@ def test_entity_page_html(client):
 @pytest.mark.parametrize(
     ("accept", "fmt"), [("text/turtle", "turtle"), ("application/ld+json", "json-ld"), ("application/n-triples", "nt")]
 )
-def test_entity_rdf(client, accept, fmt):
+def test_entity_rdf(client: FlaskClient, accept: str, fmt: str) -> None:
     response = client.get("/fusion/ETV6-NTRK3", headers={"Accept": accept})
     assert response.status_code == 200
     graph = Graph().parse(data=response.data, format=fmt)
@@ -354,12 +358,12 @@ def test_entity_rdf(client, accept, fmt):
     assert by_parameter.mimetype == "text/turtle"
 
 
-def test_unknown_entity_is_404(client):
+def test_unknown_entity_is_404(client: FlaskClient) -> None:
     assert client.get("/gene/NOT-A-GENE").status_code == 404
     assert client.get("/statement/x/y/z").status_code == 404
 
 
-def test_literals_are_escaped_in_html(dist: Path):
+def test_literals_are_escaped_in_html(dist: Path) -> None:
     from ntrkkg.config import Settings
     from ntrkkg.sparql.service import QueryService
     from ntrkkg.web import create_app
@@ -381,7 +385,7 @@ def test_literals_are_escaped_in_html(dist: Path):
         app.extensions["ntrkkg"].service.close()
 
 
-def test_ontology_in_three_forms(client):
+def test_ontology_in_three_forms(client: FlaskClient) -> None:
     html = client.get("/ontology", headers={"Accept": "text/html"})
     assert html.status_code == 200 and b"tumour type" in html.data
     turtle = client.get("/ontology", headers={"Accept": "text/turtle"})
@@ -392,7 +396,7 @@ def test_ontology_in_three_forms(client):
     assert len(Graph().parse(data=xml.data, format="xml")) == len(graph)
 
 
-def test_downloads_listing_and_files(client, dist: Path):
+def test_downloads_listing_and_files(client: FlaskClient, dist: Path) -> None:
     import hashlib
 
     listing = client.get("/downloads/", headers={"Accept": "application/json"})
@@ -415,7 +419,7 @@ def test_downloads_listing_and_files(client, dist: Path):
     assert client.get("/downloads/..%2Fpyproject.toml").status_code == 404
 
 
-def test_health_and_stats(client):
+def test_health_and_stats(client: FlaskClient) -> None:
     assert json.loads(client.get("/health").data) == {"status": "ok"}
     before = json.loads(client.get("/stats").data)["queries_served"]
     client.get("/sparql", query_string={"query": COUNT})
@@ -428,14 +432,14 @@ def test_health_and_stats(client):
 # --- Honest statuses and headers -------------------------------------------------------------
 
 
-def test_head_works_wherever_get_does(client):
+def test_head_works_wherever_get_does(client: FlaskClient) -> None:
     for path in ("/sparql?query=ASK%7B%7D", "/gene/NTRK1", "/", "/health", "/downloads/", "/ontology"):
         get, head = client.get(path), client.head(path)
         assert head.status_code == get.status_code == 200, path
         assert head.data == b"" and head.headers["Content-Type"] == get.headers["Content-Type"], path
 
 
-def test_negotiated_responses_vary_on_accept_and_pages_forbid_framing(client):
+def test_negotiated_responses_vary_on_accept_and_pages_forbid_framing(client: FlaskClient) -> None:
     for path, accept in (
         ("/gene/NTRK1", "text/html"),
         ("/gene/NTRK1", "text/turtle"),
@@ -450,13 +454,13 @@ def test_negotiated_responses_vary_on_accept_and_pages_forbid_framing(client):
     assert page.headers["X-Frame-Options"] == "DENY"
 
 
-def test_curl_gets_the_service_description_not_the_editor(client):
+def test_curl_gets_the_service_description_not_the_editor(client: FlaskClient) -> None:
     response = client.get("/sparql", headers={"Accept": "*/*"})
     assert response.status_code == 200 and response.mimetype == "text/turtle"
     assert b"sparql-service-description" in response.data
 
 
-def test_bad_graph_iri_is_a_400_that_names_it(client):
+def test_bad_graph_iri_is_a_400_that_names_it(client: FlaskClient) -> None:
     response = client.get("/sparql", query_string={"query": "ASK {}", "default-graph-uri": "not an iri"})
     assert response.status_code == 400 and b"default-graph-uri" in response.data and b"not an iri" in response.data
     response = client.get("/sparql", query_string={"query": "ASK {}", "named-graph-uri": "relative/x"})
@@ -465,7 +469,7 @@ def test_bad_graph_iri_is_a_400_that_names_it(client):
 
 
 @pytest.mark.parametrize("call", ["NOW()", "RAND()", "UUID()", "STRUUID()", "BNODE()"])
-def test_nondeterministic_answers_are_not_cached(client, call: str):
+def test_nondeterministic_answers_are_not_cached(client: FlaskClient, call: str) -> None:
     query = f"SELECT ({call} AS ?x) WHERE {{}}"
     first = client.get("/sparql", query_string={"query": query})
     assert first.status_code == 200 and first.headers["Cache-Control"] == "no-store"
@@ -473,7 +477,7 @@ def test_nondeterministic_answers_are_not_cached(client, call: str):
         assert client.get("/sparql", query_string={"query": query}).data != first.data
 
 
-def test_oversized_chunked_body_is_413(live_server: str):
+def test_oversized_chunked_body_is_413(live_server: str) -> None:
     import socket
 
     host, port = live_server.removeprefix("http://").split(":")

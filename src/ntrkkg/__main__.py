@@ -1,3 +1,5 @@
+"""``python -m ntrkkg``: the command line."""
+
 import sys
 
 from ntrkkg.cli import main

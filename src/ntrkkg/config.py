@@ -118,9 +118,12 @@ class Settings:
     max_query_length: int = 100_000
     #: Operator-allowed SERVICE endpoints (exact IRIs).
     allowed_services: frozenset[str] = field(default_factory=frozenset)
-    engines: int = 4
+    #: Engine processes; by default one per core (at least two).
+    engines: int = field(default_factory=lambda: max(2, os.cpu_count() or 2))
     #: Engines one client may hold at once; further queries of that client get 429.
     engines_per_client: int = 2
+    #: Queries that may wait for a free engine; more get 503 at once.
+    queue: int = 32
     #: Address-space limit of each engine process.
     engine_memory: int = 2 * 2**30
     #: Results above this size end their engine's life (it is replaced), returning its memory.
@@ -184,6 +187,7 @@ _VARIABLES: dict[str, tuple[str, Callable[[str], Any]]] = {
     "allowed_services": ("NTRKKG_ALLOWED_SERVICES", _services),
     "engines": ("NTRKKG_ENGINES", _positive(_count)),
     "engines_per_client": ("NTRKKG_ENGINES_PER_CLIENT", _positive(_count)),
+    "queue": ("NTRKKG_QUEUE", _count),
     "engine_memory": ("NTRKKG_ENGINE_MEMORY", _positive(parse_bytes)),
     "recycle_after_bytes": ("NTRKKG_RECYCLE_AFTER_BYTES", _positive(parse_bytes)),
     "cache_bytes": ("NTRKKG_CACHE_BYTES", parse_bytes),

@@ -41,6 +41,7 @@ class Example:
 
     @property
     def federated(self) -> bool:
+        """True when the example calls another endpoint with SERVICE."""
         return bool(self.federates_with)
 
 

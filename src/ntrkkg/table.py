@@ -43,6 +43,8 @@ SELECT ?first ?second WHERE {
 
 @dataclass
 class Cell:
+    """One cell of the table: its facet, printed heading, statements and references."""
+
     facet: str
     heading: str
     texts: list[str] = field(default_factory=list)
@@ -51,11 +53,14 @@ class Cell:
 
     @property
     def text(self) -> str:
+        """The cell's text as printed: its statements joined by spaces."""
         return " ".join(self.texts)
 
 
 @dataclass
 class Row:
+    """One row of the table: a tumour type and its cells."""
+
     number: int
     iri: str
     name: str
@@ -107,6 +112,7 @@ def _escape_markdown(text: str) -> str:
 
 
 def as_markdown(service: QueryService) -> str:
+    """The table as Markdown, one row per tumour type."""
     (first, second), rows = read_rows(service)
     lines = [f"| {first} | {second} |", "| --- | --- |"]
     for row in rows:
@@ -117,6 +123,7 @@ def as_markdown(service: QueryService) -> str:
 
 
 def as_csv(service: QueryService) -> str:
+    """The table as CSV, one line per cell, with its references."""
     _, rows = read_rows(service)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")

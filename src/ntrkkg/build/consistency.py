@@ -11,6 +11,8 @@ from rdflib import Graph
 
 @dataclass(frozen=True)
 class ConsistencyResult:
+    """The reasoner's verdict, and its message for a person."""
+
     consistent: bool
     message: str
 

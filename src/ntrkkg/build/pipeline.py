@@ -37,6 +37,7 @@ class BuildResult:
 
     @property
     def version(self) -> str:
+        """The dataset version (owl:versionInfo of the dataset)."""
         value = self.asserted.value(dataset_iri(self.base), OWL.versionInfo)
         return str(value) if value is not None else "0"
 

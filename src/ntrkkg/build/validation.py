@@ -22,6 +22,7 @@ class Violation:
     value: str
 
     def in_words(self) -> str:
+        """The result in words, as a report for a person."""
         parts = [f"{self.severity}: {self.focus_node}"]
         if self.path:
             parts.append(f"  path:    {self.path}")
@@ -34,11 +35,14 @@ class Violation:
 
 @dataclass
 class ValidationReport:
+    """The outcome of validation: conforms, its results, and the report graph."""
+
     conforms: bool
     violations: list[Violation]
     graph: Graph
 
     def in_words(self) -> str:
+        """The result in words, as a report for a person."""
         if self.conforms:
             return "The graph conforms to every shape."
         lines = [f"{len(self.violations)} SHACL result(s):", ""]
@@ -46,12 +50,14 @@ class ValidationReport:
         return "\n".join(lines)
 
     def as_json(self) -> str:
+        """The report as JSON (conforms and the results)."""
         return json.dumps(
             {"conforms": self.conforms, "results": [asdict(v) for v in self.violations]},
             indent=2,
         )
 
     def as_turtle(self) -> str:
+        """The SHACL report graph as Turtle."""
         return self.graph.serialize(format="turtle")
 
 

@@ -52,6 +52,7 @@ COLOURS = {
 
 
 def available() -> bool:
+    """True when Graphviz's dot program is installed."""
     return shutil.which("dot") is not None
 
 

@@ -72,6 +72,7 @@ def _gzip(path: Path) -> Path:
 
 
 def sha256(path: Path) -> str:
+    """The hex SHA-256 of a file, read in blocks."""
     digest = hashlib.sha256()
     with path.open("rb") as handle:
         for block in iter(lambda: handle.read(1 << 16), b""):

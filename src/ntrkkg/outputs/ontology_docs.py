@@ -13,13 +13,18 @@ log = logging.getLogger(__name__)
 
 def ontology_page() -> str | None:
     """The pyLODE page of ``ontology/ntrkkg.ttl``, or None when pyLODE is not installed or fails."""
-    try:
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    try:  # pyLODE configures the root logger on import; keep the build's output our own
         from pylode import OntPub
+
+        return str(OntPub(ontology=str(resource_dir("ontology") / "ntrkkg.ttl")).make_html())
     except ImportError:
         log.warning("pyLODE is not installed (pip install 'ntrkkg[docs]'): no ontology.html in this build")
         return None
-    try:
-        return str(OntPub(ontology=str(resource_dir("ontology") / "ntrkkg.ttl")).make_html())
     except Exception as error:  # documentation is optional; a pyLODE fault must not fail the build
         log.warning("pyLODE could not render the ontology: %s", error)
         return None
+    finally:
+        root.handlers[:] = handlers
+        root.setLevel(level)

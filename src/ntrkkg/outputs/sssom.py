@@ -14,6 +14,8 @@ MATCH_PREDICATES = (SKOS.exactMatch, SKOS.closeMatch, SKOS.broadMatch, SKOS.narr
 
 @dataclass(frozen=True)
 class Mapping:
+    """One curated mapping: subject, predicate, object, their labels, and its justification."""
+
     subject: URIRef
     subject_label: str
     predicate: URIRef

@@ -272,6 +272,7 @@ class EnginePool:
         store: Any = None,
         confining: Confining | None = None,
         recycle_after_bytes: int = 32 * 2**20,
+        queue: int | None = None,
     ) -> None:
         self._store_factory = store_factory
         self._open_in_child = open_in_child
@@ -287,7 +288,7 @@ class EnginePool:
         self._held: Counter[str] = Counter()
         self._waiting: Counter[str] = Counter()
         #: Requests that may wait for an engine; more get 503 at once.
-        self.max_waiting = 4 * size
+        self.max_waiting = 4 * size if queue is None else queue
         self.stats = PoolStats()
         self._store: Any = None if open_in_child else store
 

@@ -78,6 +78,7 @@ class QueryService:
                 store_dir=store_dir, memory_bytes=settings.engine_memory, enabled=confine, network=network
             ),
             recycle_after_bytes=settings.recycle_after_bytes,
+            queue=settings.queue,
         )
         self._cache: LRUCache[_CacheKey, Outcome] = LRUCache(
             maxsize=max(settings.cache_bytes, 1), getsizeof=lambda outcome: len(outcome.body) + 512

@@ -54,6 +54,7 @@ class RemoteStore:
         *,
         stream: bool = False,
     ) -> requests.Response:
+        """POST a query by the SPARQL Protocol; ``stream`` leaves the body unread."""
         data = [
             ("query", query),
             *_graph_params("default-graph-uri", default_graphs),

@@ -63,6 +63,7 @@ def _failed(error: QueryFailed) -> Response:
 
 @blueprint.route("/")
 def home() -> Response:
+    """The home page: counts, the rows of the table, the model diagram."""
     counts = _rows("""SELECT
         (COUNT(DISTINCT ?statement) AS ?statements) (COUNT(DISTINCT ?row) AS ?rows)
         (COUNT(DISTINCT ?reference) AS ?references) WHERE {
@@ -91,11 +92,13 @@ def _html(template: str, **context: object) -> Response:
 
 @blueprint.route("/health")
 def health() -> Response:
+    """Liveness, answered without touching an engine."""
     return Response(json.dumps({"status": "ok"}), content_type="application/json")
 
 
 @blueprint.route("/stats")
 def stats() -> Response:
+    """Service-wide counters: graphs, queries, cache, engines, refusals."""
     s = site()
     pool = s.service.pool.stats
     body = {
@@ -131,6 +134,7 @@ def _checksums(dist: Path) -> dict[str, str]:
 
 @blueprint.route("/downloads/")
 def downloads() -> Response:
+    """The files of the build with size and SHA-256, as HTML or JSON."""
     dist = site().settings.dist
     sums = _checksums(dist)
     files = [
@@ -145,6 +149,7 @@ def downloads() -> Response:
 
 @blueprint.route("/downloads/<path:name>")
 def download(name: str) -> Response:
+    """One file of the build, with ETag and Last-Modified."""
     dist = site().settings.dist.resolve()
     path = (dist / name).resolve()
     if path.parent != dist or not path.is_file():
@@ -178,12 +183,14 @@ def _graph_response(graph_name: str) -> Response:
 @blueprint.route("/.well-known/void")
 @blueprint.route("/sparql/.well-known/void")
 def void() -> Response:
+    """The VoID description, in the negotiated RDF format."""
     return _graph_response(site().settings.names.void)
 
 
 @blueprint.route("/.well-known/sparql-examples")
 @blueprint.route("/sparql/.well-known/sparql-examples")
 def examples() -> Response:
+    """The example queries as SHACL SPARQLExecutables, in the negotiated RDF format."""
     return _graph_response(site().settings.names.examples)
 
 
@@ -279,6 +286,7 @@ def _statements(iri: str) -> list[dict[str, str]]:
 @blueprint.route("/<any({}):kind>/<path:rest>".format(",".join(ENTITY_KINDS)))
 @blueprint.route("/<any(dataset):kind>", defaults={"rest": ""})
 def entity(kind: str, rest: str) -> Response:
+    """An IRI of the dataset: its page for browsers, its triples in RDF otherwise."""
     iri = _base() + kind + (f"/{rest}" if rest else "")
     try:
         outgoing, incoming = _describe(iri)

@@ -7,6 +7,9 @@ result cache and the counters are service-wide; the engines are separate process
 
 from __future__ import annotations
 
+import signal
+from typing import Any
+
 from flask import Flask
 
 from ntrkkg.config import Settings
@@ -16,7 +19,7 @@ __all__ = ["serve", "threads_for"]
 
 def threads_for(settings: Settings) -> int:
     """Enough threads for every engine and every queued query, with some left for pages and /health."""
-    return 5 * settings.engines + 8
+    return settings.engines + settings.queue + 8
 
 
 def serve(app: Flask, settings: Settings, host: str, port: int) -> None:
@@ -25,6 +28,18 @@ def serve(app: Flask, settings: Settings, host: str, port: int) -> None:
         from waitress import serve as waitress_serve
     except ImportError:
         raise SystemExit("ntrkkg serve needs the serve extra: pip install 'ntrkkg[serve]'") from None
+
+    def stop(signum: int, frame: object) -> None:
+        raise SystemExit(0)  # waitress closes its sockets on SystemExit; the engines are stopped below
+
+    signal.signal(signal.SIGTERM, stop)
+    try:
+        _serve(app, waitress_serve, settings, host, port)
+    finally:
+        app.extensions["ntrkkg"].service.close()
+
+
+def _serve(app: Flask, waitress_serve: Any, settings: Settings, host: str, port: int) -> None:
     waitress_serve(
         app,
         host=host,
