@@ -241,6 +241,17 @@ class _Engine:
             self.conn.close()
 
 
+class _Waiter:
+    """A request waiting for an engine; the releasing thread hands one over and sets the event."""
+
+    __slots__ = ("client", "engine", "event", "network")
+
+    def __init__(self, client: str, network: bool) -> None:
+        self.client, self.network = client, network
+        self.event = threading.Event()
+        self.engine: _Engine | None = None
+
+
 @dataclass
 class PoolStats:
     """Counters of one pool (one serving process)."""
@@ -282,11 +293,10 @@ class EnginePool:
         self._per_client = per_client or size
         self._recycle_after = recycle_after_bytes
         self._lock = threading.Lock()
-        self._free = threading.Condition(self._lock)
         self._pid: int | None = None
         self._idle: dict[bool, list[_Engine]] = {False: [], True: []}
         self._held: Counter[str] = Counter()
-        self._waiting: Counter[str] = Counter()
+        self._queue: list[_Waiter] = []
         #: Requests that may wait for an engine; more get 503 at once.
         self.max_waiting = 4 * size if queue is None else queue
         self.stats = PoolStats()
@@ -299,7 +309,7 @@ class EnginePool:
         if not self._open_in_child and self._store is None:
             self._store = self._store_factory()
         self._idle = {False: [self._engine(False) for _ in range(self._size)], True: []}
-        self._held, self._waiting = Counter(), Counter()
+        self._held, self._queue = Counter(), []
         self._pid = os.getpid()
 
     def _engine(self, network: bool) -> _Engine:
@@ -307,61 +317,67 @@ class EnginePool:
             return _Engine(None, self._store_factory, self._evaluator, self._confining, network)
         return _Engine(self._store, None, self._evaluator, self._confining, network)
 
-    def _may_take(self, client: str) -> bool:
-        """A client under its share may take a free engine; one over it only if nobody under theirs waits."""
-        if self._held[client] < self._per_client:
-            return True
-        return not any(self._held[c] < self._per_client for c in self._waiting if c != client)
+    def _next_waiter(self, network: bool) -> _Waiter | None:
+        """Who gets a freed engine: the first waiter under its client's share, else the first waiter."""
+        candidates = [w for w in self._queue if w.network == network]
+        fair = next((w for w in candidates if self._held[w.client] < self._per_client), None)
+        return fair or (candidates[0] if candidates else None)
 
     def _acquire(self, network: bool, client: str, deadline: float) -> _Engine | Outcome:
-        with self._free:
+        with self._lock:
             self._ensure()
-            if self._held[client] + self._waiting[client] >= 4 * self._per_client:
+            waiting = sum(1 for w in self._queue if w.client == client)
+            if self._held[client] + waiting >= 4 * self._per_client:
                 self.stats.refused_client += 1
                 return Outcome(
                     "limited",
                     message=(
-                        f"this client already has {self._held[client] + self._waiting[client]} queries running or "
-                        "waiting, more than its fair share of the engines; wait for them to finish"
+                        f"this client already has {self._held[client] + waiting} queries running or waiting, "
+                        "more than its fair share of the engines; wait for them to finish"
                     ),
                 )
-            if sum(self._waiting.values()) >= self.max_waiting:
+            pool = self._idle[network]
+            if pool and (self._held[client] < self._per_client or not self._queue):
+                self._held[client] += 1
+                return pool.pop()
+            if network and not pool and sum(self._held.values()) < self._size:
+                self._held[client] += 1
+                return self._engine(True)  # the federated engine is made on demand, within the size
+            if len(self._queue) >= self.max_waiting:
                 self.stats.refused_busy += 1
                 return Outcome("busy", message="all query engines are busy and the queue is full; try again shortly")
-            self._waiting[client] += 1
-            try:
-                while True:
-                    pool = self._idle[network]
-                    if pool and self._may_take(client):
-                        engine = pool.pop()
-                        break
-                    if network and not pool and sum(self._held.values()) < self._size:
-                        engine = self._engine(True)  # the federated engine is made on demand, within the size
-                        break
-                    remaining = deadline - time.monotonic()
-                    if remaining <= 0:
-                        self.stats.timeouts += 1
-                        return Outcome("timeout", message="the query ran out of time waiting for a free engine")
-                    self._free.wait(remaining)
-            finally:
-                self._waiting[client] -= 1
-                if self._waiting[client] <= 0:
-                    del self._waiting[client]
-            self._held[client] += 1
-            return engine
+            waiter = _Waiter(client, network)
+            self._queue.append(waiter)
+        # Each waiter sleeps on its own event and is woken only to be handed an engine: no thundering herd.
+        waiter.event.wait(max(deadline - time.monotonic(), 0))
+        with self._lock:
+            if waiter.engine is not None:
+                return waiter.engine
+            self._queue.remove(waiter)
+            self.stats.timeouts += 1
+            return Outcome("timeout", message="the query ran out of time waiting for a free engine")
 
     def _release(self, engine: _Engine, client: str, healthy: bool) -> None:
-        with self._free:
+        with self._lock:
             self._held[client] -= 1
             if self._held[client] <= 0:
                 del self._held[client]
-            if healthy:
-                self._idle[engine.network].append(engine)
-            else:
+            if not healthy:
                 engine.kill()
-                if not engine.network and self._pid == os.getpid():
-                    self._idle[False].append(self._engine(False))
-            self._free.notify_all()
+                if engine.network or self._pid != os.getpid():
+                    return
+                engine = self._engine(False)
+            waiter = self._next_waiter(engine.network)
+            if waiter is None:
+                self._idle[engine.network].append(engine)
+                federated = self._next_waiter(True)
+                if engine.network or federated is None or sum(self._held.values()) >= self._size:
+                    return
+                waiter, engine = federated, self._engine(True)  # room for the federated engine now
+            self._queue.remove(waiter)
+            self._held[waiter.client] += 1
+            waiter.engine = engine
+            waiter.event.set()
 
     def run(self, job: Job, deadline: float, client: str = "") -> Outcome:
         """Answer ``job`` by ``deadline`` (a ``time.monotonic()`` value), queueing included."""
@@ -369,6 +385,10 @@ class EnginePool:
         if isinstance(acquired, Outcome):
             return acquired
         engine, healthy = acquired, False
+        if time.monotonic() >= deadline:  # handed an engine just as the wait ran out: give it back unused
+            self._release(engine, client, True)
+            self.stats.timeouts += 1
+            return Outcome("timeout", message="the query ran out of time waiting for a free engine")
         try:
             ready = engine.started(max(deadline - time.monotonic(), 1.0))
             if ready.status != "ready":
@@ -391,7 +411,7 @@ class EnginePool:
 
     def close(self) -> None:
         """Stop every engine."""
-        with self._free:
+        with self._lock:
             for engines in self._idle.values():
                 for engine in engines:
                     engine.kill()
