@@ -175,7 +175,9 @@ def start_ntrkkg(name: str, dist: Path, engines: int, cache: bool, logs: Path) -
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("NTRKKG_")}
     # One load generator is one client: let it use every engine and queue as a fleet of clients would.
-    env.update(NTRKKG_ENGINES=str(engines), NTRKKG_ENGINES_PER_CLIENT="64", NTRKKG_QUEUE="64")
+    env.update(NTRKKG_ENGINES_PER_CLIENT="64", NTRKKG_QUEUE="64")
+    if engines:
+        env["NTRKKG_ENGINES"] = str(engines)
     if not cache:
         env["NTRKKG_CACHE_BYTES"] = "0"
     command = [str(BIN / "ntrkkg"), "serve", "--host", "127.0.0.1", "--port", str(port), "--dist", str(dist)]
@@ -603,7 +605,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--levels", type=int, nargs="+", default=[1, 8, 32], help="concurrency levels")
     parser.add_argument("--duration", type=float, default=10.0, help="seconds per run (default 10)")
     parser.add_argument("--repeats", type=int, default=3, help="runs per server and level; medians are shown")
-    parser.add_argument("--engines", type=int, default=max(2, os.cpu_count() or 2), help="ntrkkg query engines")
+    parser.add_argument("--engines", type=int, default=0, help="ntrkkg query engines in all (default: its own)")
     parser.add_argument("--rdflib-requests", type=int, default=300, help="rdflib-endpoint requests per run")
     parser.add_argument("--rdflib-timeout", type=float, default=30.0, help="rdflib-endpoint seconds per request")
     parser.add_argument("--startup-timeout", type=float, default=120.0, help="seconds for a server to come up")

@@ -118,8 +118,10 @@ class Settings:
     max_query_length: int = 100_000
     #: Operator-allowed SERVICE endpoints (exact IRIs).
     allowed_services: frozenset[str] = field(default_factory=frozenset)
-    #: Engine processes; by default one per core (at least two).
-    engines: int = field(default_factory=lambda: max(2, os.cpu_count() or 2))
+    #: Serving processes (each with its share of engines, queue and cache); by default one per core.
+    workers: int = field(default_factory=lambda: os.cpu_count() or 1)
+    #: Engine processes in all; by default two per serving process.
+    engines: int = field(default_factory=lambda: 2 * (os.cpu_count() or 1))
     #: Engines one client may hold at once; further queries of that client get 429.
     engines_per_client: int = 2
     #: Queries that may wait for a free engine; more get 503 at once.
@@ -185,6 +187,7 @@ _VARIABLES: dict[str, tuple[str, Callable[[str], Any]]] = {
     "max_request_bytes": ("NTRKKG_MAX_REQUEST_BYTES", _positive(parse_bytes)),
     "max_query_length": ("NTRKKG_MAX_QUERY_LENGTH", _positive(_count)),
     "allowed_services": ("NTRKKG_ALLOWED_SERVICES", _services),
+    "workers": ("NTRKKG_WORKERS", _positive(_count)),
     "engines": ("NTRKKG_ENGINES", _positive(_count)),
     "engines_per_client": ("NTRKKG_ENGINES_PER_CLIENT", _positive(_count)),
     "queue": ("NTRKKG_QUEUE", _count),

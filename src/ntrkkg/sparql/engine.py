@@ -27,6 +27,7 @@ import pyoxigraph as ox
 
 from ntrkkg.formats import BY_KEY
 from ntrkkg.sparql import sandbox
+from ntrkkg.sparql.counters import Counters
 
 __all__ = ["EnginePool", "Evaluator", "Job", "Outcome", "evaluate"]
 
@@ -252,18 +253,6 @@ class _Waiter:
         self.engine: _Engine | None = None
 
 
-@dataclass
-class PoolStats:
-    """Counters of one pool (one serving process)."""
-
-    jobs: int = 0
-    timeouts: int = 0
-    crashes: int = 0
-    recycled: int = 0
-    refused_busy: int = 0
-    refused_client: int = 0
-
-
 class EnginePool:
     """A fixed number of confined engine processes, forked lazily in the process that serves requests.
 
@@ -284,6 +273,7 @@ class EnginePool:
         confining: Confining | None = None,
         recycle_after_bytes: int = 32 * 2**20,
         queue: int | None = None,
+        counters: Counters | None = None,
     ) -> None:
         self._store_factory = store_factory
         self._open_in_child = open_in_child
@@ -299,7 +289,7 @@ class EnginePool:
         self._queue: list[_Waiter] = []
         #: Requests that may wait for an engine; more get 503 at once.
         self.max_waiting = 4 * size if queue is None else queue
-        self.stats = PoolStats()
+        self.stats = counters or Counters()
         self._store: Any = None if open_in_child else store
 
     def _ensure(self) -> None:
@@ -328,7 +318,7 @@ class EnginePool:
             self._ensure()
             waiting = sum(1 for w in self._queue if w.client == client)
             if self._held[client] + waiting >= 4 * self._per_client:
-                self.stats.refused_client += 1
+                self.stats.add("refused_client")
                 return Outcome(
                     "limited",
                     message=(
@@ -344,7 +334,7 @@ class EnginePool:
                 self._held[client] += 1
                 return self._engine(True)  # the federated engine is made on demand, within the size
             if len(self._queue) >= self.max_waiting:
-                self.stats.refused_busy += 1
+                self.stats.add("refused_busy")
                 return Outcome("busy", message="all query engines are busy and the queue is full; try again shortly")
             waiter = _Waiter(client, network)
             self._queue.append(waiter)
@@ -354,7 +344,7 @@ class EnginePool:
             if waiter.engine is not None:
                 return waiter.engine
             self._queue.remove(waiter)
-            self.stats.timeouts += 1
+            self.stats.add("timeouts")
             return Outcome("timeout", message="the query ran out of time waiting for a free engine")
 
     def _release(self, engine: _Engine, client: str, healthy: bool) -> None:
@@ -387,7 +377,7 @@ class EnginePool:
         engine, healthy = acquired, False
         if time.monotonic() >= deadline:  # handed an engine just as the wait ran out: give it back unused
             self._release(engine, client, True)
-            self.stats.timeouts += 1
+            self.stats.add("timeouts")
             return Outcome("timeout", message="the query ran out of time waiting for a free engine")
         try:
             ready = engine.started(max(deadline - time.monotonic(), 1.0))
@@ -398,16 +388,20 @@ class EnginePool:
                 outcome: Outcome = engine.conn.recv()
                 healthy = len(outcome.body) < self._recycle_after
                 if not healthy:
-                    self.stats.recycled += 1
+                    self.stats.add("recycled")
                 return outcome
-            self.stats.timeouts += 1
+            self.stats.add("timeouts")
             return Outcome("timeout", message="the query ran out of time and was stopped")
         except (EOFError, OSError):
-            self.stats.crashes += 1
+            self.stats.add("crashes")
             return Outcome("crashed", message="the query stopped the engine that evaluated it")
         finally:
-            self.stats.jobs += 1
+            self.stats.add("jobs")
             self._release(engine, client, healthy)
+
+    def resize(self, size: int, queue: int) -> None:
+        """Set the number of engines and queue places (before this process forks its engines)."""
+        self._size, self.max_waiting = size, queue
 
     def close(self) -> None:
         """Stop every engine."""

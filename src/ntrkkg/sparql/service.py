@@ -20,6 +20,7 @@ from cachetools import LRUCache
 from ntrkkg.config import Settings
 from ntrkkg.formats import BY_KEY, Format
 from ntrkkg.prefixes import VOCABULARIES
+from ntrkkg.sparql.counters import Counters
 from ntrkkg.sparql.engine import Confining, EnginePool, Evaluator, Job, Outcome, evaluate
 from ntrkkg.sparql.lexer import LexicalError, tokenize
 from ntrkkg.sparql.vetting import QueryRejected, VettedQuery, vet
@@ -79,12 +80,10 @@ class QueryService:
             ),
             recycle_after_bytes=settings.recycle_after_bytes,
             queue=settings.queue,
+            counters=Counters(settings.workers),
         )
-        self._cache: LRUCache[_CacheKey, Outcome] = LRUCache(
-            maxsize=max(settings.cache_bytes, 1), getsizeof=lambda outcome: len(outcome.body) + 512
-        )
+        self._cache: LRUCache[_CacheKey, Outcome] = LRUCache(maxsize=max(settings.cache_bytes, 1), getsizeof=_size)
         self._lock = threading.Lock()
-        self.cache_hits = 0
 
     @classmethod
     def open(
@@ -144,7 +143,7 @@ class QueryService:
             with self._lock:
                 cached = self._cache.get(key)
                 if cached is not None:
-                    self.cache_hits += 1
+                    self.pool.stats.add("cache_hits")
                     return Answer(cached, fmt, cached=True)
         job = Job(
             vetted.text,
@@ -166,15 +165,23 @@ class QueryService:
                 message=f"the query ran longer than {self.settings.timeout:g} s, this "
                 f"endpoint's limit (waiting for an engine included), and was stopped",
             )
-        if outcome.status == "ok" and vetted.deterministic and self.settings.cache_bytes > 0:
+        if outcome.status == "ok" and vetted.deterministic and _size(outcome) <= self._cache.maxsize:
             with self._lock:
                 self._cache[key] = outcome
+                self.pool.stats.put("cache_bytes", int(self._cache.currsize))
         return Answer(outcome, fmt)
 
     def cache_bytes(self) -> int:
-        """Bytes the cache holds now."""
+        """Bytes the result caches of the whole service hold now."""
+        return self.pool.stats.total("cache_bytes")
+
+    def as_worker(self, index: int, workers: int) -> None:
+        """Make this copy one of ``workers`` serving processes: its share of engines, queue and cache, its slot."""
+        s = self.settings
+        self.pool.resize(max(1, s.engines // workers), max(0, s.queue // workers))
+        self.pool.stats.slot = index
         with self._lock:
-            return int(self._cache.currsize)
+            self._cache = LRUCache(maxsize=max(s.cache_bytes // workers, 1), getsizeof=_size)
 
     # --- For callers inside the service: pages, the CLI, the Python API ----------------------
 
@@ -203,6 +210,11 @@ class QueryService:
     def close(self) -> None:
         """Stop the engines."""
         self.pool.close()
+
+
+def _size(outcome: Outcome) -> int:
+    """What a cached outcome costs: its body and a little for the entry."""
+    return len(outcome.body) + 512
 
 
 _POSITION = re.compile(r"^error at (\d+):(\d+): ")

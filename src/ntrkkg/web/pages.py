@@ -100,19 +100,21 @@ def health() -> Response:
 def stats() -> Response:
     """Service-wide counters: graphs, queries, cache, engines, refusals."""
     s = site()
-    pool = s.service.pool.stats
+    c = s.service.pool.stats
     body = {
         "triples": sum(s.sizes.values()),
         "graphs": dict(sorted(s.sizes.items())),
         "uptime_seconds": round(time.time() - s.started, 1),
-        "queries_served": pool.jobs + s.service.cache_hits,
-        "cache_hits": s.service.cache_hits,
-        "cache_bytes": s.service.cache_bytes(),
-        "timeouts": pool.timeouts,
-        "engine_crashes": pool.crashes,
-        "engines_recycled": pool.recycled,
-        "refused_busy": pool.refused_busy,
-        "refused_client_share": pool.refused_client,
+        "queries_served": c.jobs + c.cache_hits,
+        "cache_hits": c.cache_hits,
+        "cache_bytes": c.cache_bytes,
+        "timeouts": c.timeouts,
+        "engine_crashes": c.crashes,
+        "engines_recycled": c.recycled,
+        "refused_busy": c.refused_busy,
+        "refused_client_share": c.refused_client,
+        "workers": s.settings.workers,
+        "engines": s.settings.engines,
         "timeout_seconds": s.settings.timeout,
         "row_cap": s.settings.row_cap,
     }

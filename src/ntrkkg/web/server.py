@@ -1,14 +1,20 @@
-"""Serving the app with waitress, which reads each request whole before a worker thread sees it.
+"""Serving the app: waitress in one or more pre-forked processes on one listening socket.
 
-Slow clients (trickled headers or bodies) then cost a socket in waitress's event loop, not a
-thread, so they cannot starve ``/health`` or other queries. One process serves everything, so the
-result cache and the counters are service-wide; the engines are separate processes anyway.
+waitress reads each request whole before a worker thread sees it, so slow clients (trickled headers
+or bodies) cost a socket in its event loop, not a thread, and cannot starve ``/health`` or other
+queries. The store is loaded once, before the fork, and shared copy-on-write by every process; each
+serving process forks its own engines and keeps its share of the queue and the cache, and the
+counters behind ``/stats`` live in shared memory, so every process reports the whole service.
 """
 
 from __future__ import annotations
 
+import contextlib
+import os
 import signal
-from typing import Any
+import socket
+import sys
+import time
 
 from flask import Flask
 
@@ -18,38 +24,89 @@ __all__ = ["serve", "threads_for"]
 
 
 def threads_for(settings: Settings) -> int:
-    """Enough threads for every engine and every queued query, with some left for pages and /health."""
-    return settings.engines + settings.queue + 8
+    """Per process: a thread for each of its engines and queue places, and some for pages and /health."""
+    return (settings.engines + settings.queue) // settings.workers + 8
 
 
-def serve(app: Flask, settings: Settings, host: str, port: int) -> None:
-    """Serve ``app`` on ``host:port`` until interrupted."""
-    try:
-        from waitress import serve as waitress_serve
-    except ImportError:
-        raise SystemExit("ntrkkg serve needs the serve extra: pip install 'ntrkkg[serve]'") from None
+def _listen(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    return socket.create_server((host, port), family=family, backlog=2048)
+
+
+def _run(app: Flask, settings: Settings, listener: socket.socket, index: int) -> None:
+    """One serving process: waitress on the shared socket until SIGTERM, then stop its engines."""
+    from waitress import serve as waitress_serve
+
+    service = app.extensions["ntrkkg"].service
+    service.as_worker(index, settings.workers)
 
     def stop(signum: int, frame: object) -> None:
-        raise SystemExit(0)  # waitress closes its sockets on SystemExit; the engines are stopped below
+        raise SystemExit(0)  # waitress closes its sockets on SystemExit
 
     signal.signal(signal.SIGTERM, stop)
     try:
-        _serve(app, waitress_serve, settings, host, port)
+        waitress_serve(
+            app,
+            sockets=[listener],
+            threads=threads_for(settings),
+            connection_limit=1000,
+            channel_timeout=30,
+            cleanup_interval=5,
+            max_request_body_size=settings.max_request_bytes,
+            max_request_header_size=64 * 2**10,
+            asyncore_use_poll=True,
+            ident="ntrkkg",
+            _quiet=index > 0,
+        )
     finally:
-        app.extensions["ntrkkg"].service.close()
+        service.close()
 
 
-def _serve(app: Flask, waitress_serve: Any, settings: Settings, host: str, port: int) -> None:
-    waitress_serve(
-        app,
-        host=host,
-        port=port,
-        threads=threads_for(settings),
-        connection_limit=1000,
-        channel_timeout=30,
-        cleanup_interval=5,
-        max_request_body_size=settings.max_request_bytes,
-        max_request_header_size=64 * 2**10,
-        asyncore_use_poll=True,
-        ident="ntrkkg",
-    )
+def _fork(app: Flask, settings: Settings, listener: socket.socket, index: int) -> int:
+    pid = os.fork()
+    if pid == 0:  # the child serves until told to stop, and never returns into the supervisor's code
+        code = 0
+        try:
+            _run(app, settings, listener, index)
+        except SystemExit as done:
+            code = done.code if isinstance(done.code, int) else 0
+        except BaseException:
+            code = 1
+        finally:
+            os._exit(code)
+    return pid
+
+
+def serve(app: Flask, settings: Settings, host: str, port: int) -> None:
+    """Serve ``app`` on ``host:port`` with ``settings.workers`` processes until SIGTERM or Ctrl-C."""
+    try:
+        import waitress  # noqa: F401
+    except ImportError:
+        raise SystemExit("ntrkkg serve needs the serve extra: pip install 'ntrkkg[serve]'") from None
+    listener = _listen(host, port)
+    app.extensions["ntrkkg"].service.close()  # engines are forked by each serving process, not here
+    if settings.workers == 1:
+        _run(app, settings, listener, 0)
+        return
+    children = {_fork(app, settings, listener, i): i for i in range(settings.workers)}
+    stopping = False
+
+    def stop(signum: int, frame: object) -> None:
+        nonlocal stopping
+        stopping = True
+        for pid in children:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGTERM)
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    while children:
+        try:
+            pid, status = os.wait()
+        except ChildProcessError:
+            break
+        index = children.pop(pid, None)
+        if index is not None and not stopping:  # a serving process died: replace it
+            print(f"ntrkkg: serving process {pid} ended ({status}); starting another", file=sys.stderr)
+            time.sleep(0.5)
+            children[_fork(app, settings, listener, index)] = index
