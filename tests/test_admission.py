@@ -170,3 +170,22 @@ def test_time_limit_counts_the_wait_for_an_engine(small_pool: Flask) -> None:
     # but never waited longer than the limit plus a margin.
     assert waited < 2.0 + 1.0, waited
     assert answer.outcome.status in ("ok", "timeout")
+
+
+def test_stats_and_cache_are_service_wide(live_server: str) -> None:
+    """Whichever serving process answers, a result cached by one is a hit, and /stats counts them all."""
+
+    def stats() -> dict[str, int]:
+        with urllib.request.urlopen(live_server + "/stats", timeout=10) as response:
+            return dict(json.loads(response.read()))
+
+    query = live_server + "/sparql?" + urllib.parse.urlencode({"query": SIMPLE + " OFFSET 3"})
+    assert _get(query)[0] == 200
+    before = stats()
+    for _ in range(12):  # new connections, spread over the serving processes by the kernel
+        assert _get(query)[0] == 200
+    readings = [stats() for _ in range(6)]
+    assert stats()["workers"] >= 1
+    for after in readings:
+        assert after["cache_hits"] - before["cache_hits"] == 12
+        assert after["queries_served"] - before["queries_served"] == 12

@@ -11,7 +11,7 @@ import mmap
 
 __all__ = ["FIELDS", "Counters"]
 
-FIELDS = ("jobs", "timeouts", "crashes", "recycled", "refused_busy", "refused_client", "cache_hits", "cache_bytes")
+FIELDS = ("jobs", "timeouts", "crashes", "recycled", "refused_busy", "refused_client", "cache_hits")
 _WIDTH = len(FIELDS)
 
 

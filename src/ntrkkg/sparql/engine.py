@@ -185,6 +185,7 @@ def _engine_loop(
     network: bool,
 ) -> None:
     _detach_from_server(conn)
+    os.nice(10)  # heavy queries yield the CPU to the serving processes, so /health and pages stay quick
     try:
         if confining.enabled:
             sandbox.preload()

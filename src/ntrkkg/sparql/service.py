@@ -7,7 +7,6 @@ evaluates a query. Vetting re-emits the query canonically and only that text rea
 from __future__ import annotations
 
 import re
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -15,11 +14,11 @@ from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
-from cachetools import LRUCache
 
 from ntrkkg.config import Settings
 from ntrkkg.formats import BY_KEY, Format
 from ntrkkg.prefixes import VOCABULARIES
+from ntrkkg.sparql.cache import ResultCache
 from ntrkkg.sparql.counters import Counters
 from ntrkkg.sparql.engine import Confining, EnginePool, Evaluator, Job, Outcome, evaluate
 from ntrkkg.sparql.lexer import LexicalError, tokenize
@@ -82,8 +81,7 @@ class QueryService:
             queue=settings.queue,
             counters=Counters(settings.workers),
         )
-        self._cache: LRUCache[_CacheKey, Outcome] = LRUCache(maxsize=max(settings.cache_bytes, 1), getsizeof=_size)
-        self._lock = threading.Lock()
+        self._cache = ResultCache(settings.cache_bytes)
 
     @classmethod
     def open(
@@ -140,11 +138,10 @@ class QueryService:
             default_graphs = self.default_graphs  # type: ignore[assignment]
         key: _CacheKey = (vetted.text, fmt.key, default_graphs, named_graphs)
         if vetted.deterministic:
-            with self._lock:
-                cached = self._cache.get(key)
-                if cached is not None:
-                    self.pool.stats.add("cache_hits")
-                    return Answer(cached, fmt, cached=True)
+            cached = self._cache.get(key)
+            if cached is not None:
+                self.pool.stats.add("cache_hits")
+                return Answer(cached, fmt, cached=True)
         job = Job(
             vetted.text,
             fmt.key,
@@ -165,23 +162,19 @@ class QueryService:
                 message=f"the query ran longer than {self.settings.timeout:g} s, this "
                 f"endpoint's limit (waiting for an engine included), and was stopped",
             )
-        if outcome.status == "ok" and vetted.deterministic and _size(outcome) <= self._cache.maxsize:
-            with self._lock:
-                self._cache[key] = outcome
-                self.pool.stats.put("cache_bytes", int(self._cache.currsize))
+        if outcome.status == "ok" and vetted.deterministic:
+            self._cache.put(key, outcome)
         return Answer(outcome, fmt)
 
     def cache_bytes(self) -> int:
-        """Bytes the result caches of the whole service hold now."""
-        return self.pool.stats.total("cache_bytes")
+        """Bytes the service's result cache holds now."""
+        return self._cache.volume()
 
     def as_worker(self, index: int, workers: int) -> None:
-        """Make this copy one of ``workers`` serving processes: its share of engines, queue and cache, its slot."""
+        """Make this copy one of ``workers`` serving processes: its share of engines and queue, its counter slot."""
         s = self.settings
         self.pool.resize(max(1, s.engines // workers), max(0, s.queue // workers))
         self.pool.stats.slot = index
-        with self._lock:
-            self._cache = LRUCache(maxsize=max(s.cache_bytes // workers, 1), getsizeof=_size)
 
     # --- For callers inside the service: pages, the CLI, the Python API ----------------------
 
@@ -208,13 +201,9 @@ class QueryService:
         return [{k: v.value for k, v in row.items()} for row in self.rows(query, **bindings)]
 
     def close(self) -> None:
-        """Stop the engines."""
+        """Stop the engines and close the cache (removed by the process that made it)."""
         self.pool.close()
-
-
-def _size(outcome: Outcome) -> int:
-    """What a cached outcome costs: its body and a little for the entry."""
-    return len(outcome.body) + 512
+        self._cache.close()
 
 
 _POSITION = re.compile(r"^error at (\d+):(\d+): ")

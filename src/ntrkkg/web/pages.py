@@ -107,7 +107,7 @@ def stats() -> Response:
         "uptime_seconds": round(time.time() - s.started, 1),
         "queries_served": c.jobs + c.cache_hits,
         "cache_hits": c.cache_hits,
-        "cache_bytes": c.cache_bytes,
+        "cache_bytes": s.service.cache_bytes(),
         "timeouts": c.timeouts,
         "engine_crashes": c.crashes,
         "engines_recycled": c.recycled,

@@ -84,7 +84,15 @@ def serve(app: Flask, settings: Settings, host: str, port: int) -> None:
     except ImportError:
         raise SystemExit("ntrkkg serve needs the serve extra: pip install 'ntrkkg[serve]'") from None
     listener = _listen(host, port)
-    app.extensions["ntrkkg"].service.close()  # engines are forked by each serving process, not here
+    service = app.extensions["ntrkkg"].service
+    service.pool.close()  # engines are forked by each serving process, not here
+    try:
+        _supervise(app, settings, listener)
+    finally:
+        service.close()
+
+
+def _supervise(app: Flask, settings: Settings, listener: socket.socket) -> None:
     if settings.workers == 1:
         _run(app, settings, listener, 0)
         return
