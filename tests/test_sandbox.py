@@ -28,7 +28,7 @@ from typing import Any, cast
 import pyoxigraph as ox
 import pytest
 
-from ntrkkg.sparql import sandbox
+from ntrkkg.sparql import kernel, sandbox
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the sandbox uses Linux mechanisms")
 
@@ -242,8 +242,8 @@ class TestNetwork:
         port = listener.port
 
         def attempt() -> str:
-            sandbox._prctl(sandbox._PR_SET_NO_NEW_PRIVS, 1)
-            sandbox._landlock(LANDLOCK_ABI, readable=[], block_tcp=True)
+            kernel._prctl(kernel._PR_SET_NO_NEW_PRIVS, 1)
+            kernel._landlock(LANDLOCK_ABI, readable=[], block_tcp=True)
             return outcome(lambda: socket.create_connection(("127.0.0.1", port), timeout=2))
 
         assert in_child(attempt) == "PermissionError:EACCES"
