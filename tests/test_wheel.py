@@ -156,7 +156,7 @@ def test_wheel_holds_what_runs_need(wheel: Path) -> None:
         entry_points = archive.read(f"{dist_info}/entry_points.txt").decode()
         assert re.search(r"^ntrkkg = ntrkkg\.cli:main$", entry_points, re.M), entry_points
         metadata = archive.read(f"{dist_info}/METADATA").decode()
-        for requirement in ("rdflib", "pyoxigraph", "pyshacl", "owlrl", "curies", "cachetools", "pyseccomp"):
+        for requirement in ("rdflib", "pyoxigraph", "pyshacl", "owlrl", "curies", "diskcache", "pyseccomp"):
             assert re.search(rf"^Requires-Dist: {requirement}\b[^;]*$", metadata, re.M | re.I), requirement
         # The web service and the documentation are extras: a notebook user does not get Flask or pyLODE.
         for requirement, extra in (("flask", "serve"), ("waitress", "serve"), ("pylode", "docs")):
