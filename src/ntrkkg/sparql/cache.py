@@ -39,7 +39,7 @@ class ResultCache:
         # SQLite connections must not cross a fork: each process opens its own.
         if self._pid != os.getpid():
             self._cache = diskcache.Cache(
-                self._folder, size_limit=self.budget, eviction_policy="least-recently-used", statistics=False
+                self._folder, size_limit=self.budget, eviction_policy="least-recently-stored", statistics=False
             )
             self._pid = os.getpid()
         return self._cache

@@ -15,6 +15,7 @@ from ntrkkg.config import Settings
 from ntrkkg.examples import examples
 from ntrkkg.sparql.service import QueryService
 from ntrkkg.web.description import graph_sizes, service_description
+from ntrkkg.web.endpoint import COMMON_HEADERS, QueryEndpoint
 from ntrkkg.web.protocol import Site, problem
 
 __all__ = ["create_app"]
@@ -50,13 +51,12 @@ def create_app(settings: Settings | None = None, *, service: QueryService | None
     app.register_blueprint(protocol.blueprint)
     app.register_blueprint(pages.blueprint)
 
+    app.wsgi_app = QueryEndpoint(app.wsgi_app, service, settings.max_request_bytes)  # type: ignore[method-assign]
+
     @app.after_request
     def headers(response: Response) -> Response:
-        response.headers["Access-Control-Allow-Origin"] = "*"
-        response.headers["Access-Control-Allow-Methods"] = "GET, HEAD, POST, OPTIONS"
-        response.headers["Access-Control-Allow-Headers"] = "Accept, Content-Type, Authorization"
-        response.headers["Access-Control-Max-Age"] = "86400"
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        for name, value in COMMON_HEADERS:
+            response.headers.setdefault(name, value)
         if request.endpoint != "static" and request.endpoint != "pages.download":
             response.vary.add("Accept")  # pages, RDF and results are negotiated on the same URLs
         if response.mimetype == "text/html":

@@ -16,7 +16,8 @@ from ntrkkg.outputs import diagrams
 from ntrkkg.prefixes import converter
 from ntrkkg.resources import resource_dir
 from ntrkkg.sparql.service import QueryFailed
-from ntrkkg.web.protocol import STATUS, problem, site
+from ntrkkg.web.endpoint import STATUS
+from ntrkkg.web.protocol import problem, site
 
 blueprint = Blueprint("pages", __name__)
 

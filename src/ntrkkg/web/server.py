@@ -28,9 +28,21 @@ def threads_for(settings: Settings) -> int:
     return (settings.engines + settings.queue) // settings.workers + 8
 
 
-def _listen(host: str, port: int) -> socket.socket:
+def _listen(host: str, port: int, count: int) -> list[socket.socket]:
+    """One listening socket per serving process on one port (SO_REUSEPORT spreads connections evenly).
+
+    A plain bind first proves the port is free: SO_REUSEPORT alone would let a second instance share it.
+    """
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    return socket.create_server((host, port), family=family, backlog=2048)
+    socket.create_server((host, port), family=family).close()
+    if count == 1:
+        return [socket.create_server((host, port), family=family, backlog=2048)]
+    first = socket.create_server((host, port), family=family, backlog=2048, reuse_port=True)
+    bound = first.getsockname()[1]
+    return [
+        first,
+        *(socket.create_server((host, bound), family=family, backlog=2048, reuse_port=True) for _ in range(count - 1)),
+    ]
 
 
 def _run(app: Flask, settings: Settings, listener: socket.socket, index: int) -> None:
@@ -83,20 +95,20 @@ def serve(app: Flask, settings: Settings, host: str, port: int) -> None:
         import waitress  # noqa: F401
     except ImportError:
         raise SystemExit("ntrkkg serve needs the serve extra: pip install 'ntrkkg[serve]'") from None
-    listener = _listen(host, port)
+    listeners = _listen(host, port, settings.workers)
     service = app.extensions["ntrkkg"].service
     service.pool.close()  # engines are forked by each serving process, not here
     try:
-        _supervise(app, settings, listener)
+        _supervise(app, settings, listeners)
     finally:
         service.close()
 
 
-def _supervise(app: Flask, settings: Settings, listener: socket.socket) -> None:
+def _supervise(app: Flask, settings: Settings, listeners: list[socket.socket]) -> None:
     if settings.workers == 1:
-        _run(app, settings, listener, 0)
+        _run(app, settings, listeners[0], 0)
         return
-    children = {_fork(app, settings, listener, i): i for i in range(settings.workers)}
+    children = {_fork(app, settings, listeners[i], i): i for i in range(settings.workers)}
     stopping = False
 
     def stop(signum: int, frame: object) -> None:
@@ -117,4 +129,4 @@ def _supervise(app: Flask, settings: Settings, listener: socket.socket) -> None:
         if index is not None and not stopping:  # a serving process died: replace it
             print(f"ntrkkg: serving process {pid} ended ({status}); starting another", file=sys.stderr)
             time.sleep(0.5)
-            children[_fork(app, settings, listener, index)] = index
+            children[_fork(app, settings, listeners[index], index)] = index
