@@ -639,7 +639,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     queries = load_queries(args.queries)
     print(
         f"dump {dump} ({dump.stat().st_size / 2**20:.1f} MiB); {len(queries)} example queries; "
-        f"{os.cpu_count()} CPU(s); ntrkkg with {args.engines} engines",
+        f"{os.cpu_count()} CPU(s); ntrkkg with {args.engines or 'its default number of'} engines",
         flush=True,
     )
     with workspace() as work:

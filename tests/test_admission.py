@@ -96,15 +96,16 @@ def _trickle(port: int, body: bool, seconds: float, stop: threading.Event) -> No
 def test_slow_clients_do_not_hold_the_service(live_server: str) -> None:
     port = int(live_server.rsplit(":", 1)[1])
     stop = threading.Event()
-    clients = [threading.Thread(target=_trickle, args=(port, i % 2 == 1, 15, stop), daemon=True) for i in range(50)]
+    clients = [threading.Thread(target=_trickle, args=(port, i % 2 == 1, 30, stop), daemon=True) for i in range(50)]
     for client in clients:
         client.start()
     try:
         time.sleep(1)
         samples = []
-        for _ in range(20):
+        ends = time.monotonic() + 27  # probe while the 50 slow clients trickle, for nearly their 30 s
+        while time.monotonic() < ends:
             samples.append(_get(live_server + "/health", timeout=5)[1])
-            time.sleep(0.3)
+            time.sleep(0.5)
         simple = live_server + "/sparql?" + urllib.parse.urlencode({"query": SIMPLE + " OFFSET 1"})
         status, seconds = _get(simple, timeout=5)
     finally:

@@ -42,3 +42,25 @@ def test_cli_reports_malformed_data_without_traceback(checkout_copy: Path, tmp_p
     assert "Traceback" not in result.stderr
     assert "genes.ttl:" in result.stderr and "bad Turtle syntax" in result.stderr
     assert not (tmp_path / "dist").exists()
+
+
+@pytest.mark.parametrize(
+    ("line", "says"),
+    [
+        ('<not an iri> <https://example.org/b> "x" .', "Invalid IRI code point ' '"),
+        ('<https://example.org/a> <https://example.org/b> "x"@en-xxxxxxxxxxxx .', "subtag"),
+        (
+            '<https://example.org/a> <https://example.org/b> "abc"^^<http://www.w3.org/2001/XMLSchema#integer> .',
+            "not a valid http://www.w3.org/2001/XMLSchema#integer",
+        ),
+    ],
+)
+def test_malformed_terms_are_refused_at_the_door_with_file_and_line(tmp_path: Path, line: str, says: str) -> None:
+    bad = tmp_path / "bad.ttl"
+    bad.write_text(
+        "<https://example.org/a> <https://example.org/b> <https://example.org/c> .\n\n" + line + "\n", encoding="utf-8"
+    )
+    with pytest.raises(SourceError) as caught:
+        parse_turtle(bad)
+    assert caught.value.path == bad and caught.value.line == 3, caught.value
+    assert says in str(caught.value)
