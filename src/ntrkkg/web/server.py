@@ -10,6 +10,7 @@ counters behind ``/stats`` live in shared memory, so every process reports the w
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import os
 import signal
 import socket
@@ -26,6 +27,18 @@ __all__ = ["serve", "threads_for"]
 def threads_for(settings: Settings) -> int:
     """Per process: a thread for each of its engines and queue places, and some for pages and /health."""
     return (settings.engines + settings.queue) // settings.workers + 8
+
+
+def _return_large_buffers() -> None:
+    """Make glibc map every buffer over 1 MiB on its own, so freeing a large result returns it to the OS.
+
+    By default glibc raises its mmap threshold after the first large free, and later large results land in
+    per-thread arenas that never shrink: a few 40 MiB results then keep hundreds of MiB resident.
+    """
+    with contextlib.suppress(OSError, AttributeError):
+        libc = ctypes.CDLL("libc.so.6")
+        libc.mallopt(-3, 1 << 20)  # M_MMAP_THRESHOLD
+        libc.mallopt(-8, 4)  # M_ARENA_MAX: fewer arenas for the many threads to pin
 
 
 def _listen(host: str, port: int, count: int) -> list[socket.socket]:
@@ -95,6 +108,7 @@ def serve(app: Flask, settings: Settings, host: str, port: int) -> None:
         import waitress  # noqa: F401
     except ImportError:
         raise SystemExit("ntrkkg serve needs the serve extra: pip install 'ntrkkg[serve]'") from None
+    _return_large_buffers()
     listeners = _listen(host, port, settings.workers)
     service = app.extensions["ntrkkg"].service
     service.pool.close()  # engines are forked by each serving process, not here
