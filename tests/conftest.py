@@ -2,8 +2,11 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
 import subprocess
 import sys
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -147,3 +150,60 @@ def app(dist: Path) -> Iterator[Flask]:
 @pytest.fixture
 def client(app: Flask) -> FlaskClient:
     return app.test_client()
+
+
+class Listener:
+    """A TCP listener on 127.0.0.1 that records every connection it accepts (and its first bytes)."""
+
+    def __init__(self) -> None:
+        self.server = socket.create_server(("127.0.0.1", 0))
+        self.port: int = self.server.getsockname()[1]
+        self.url = f"http://127.0.0.1:{self.port}/"
+        self.server.settimeout(0.02)  # accept() wakes up to notice close()
+        self.received: list[bytes] = []
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._accept, daemon=True)
+        self._thread.start()
+
+    def _accept(self) -> None:
+        while not self._stop.is_set():
+            try:
+                conn, _ = self.server.accept()
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+            with conn:
+                conn.settimeout(0.5)
+                try:
+                    first = conn.recv(512)
+                except OSError:
+                    first = b""
+            with self._lock:
+                self.received.append(first)
+
+    def settle(self) -> list[bytes]:
+        """What was received, once a connection that reached the backlog has been accepted."""
+        time.sleep(0.3)
+        with self._lock:
+            return list(self.received)
+
+    @property
+    def connections(self) -> int:
+        """How many connections were accepted."""
+        return len(self.settle())
+
+    def close(self) -> None:
+        """Stop listening."""
+        self._stop.set()
+        self._thread.join(2)
+        self.server.close()
+
+
+@pytest.fixture
+def listener() -> Iterator[Listener]:
+    """A loopback listener, closed after the test."""
+    server = Listener()
+    yield server
+    server.close()

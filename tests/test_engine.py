@@ -2,54 +2,16 @@
 
 from __future__ import annotations
 
-import socket
 import threading
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import pyoxigraph as ox
-import pytest
 
+from conftest import Listener
 from ntrkkg.sparql.engine import Confining, EnginePool, Job, Outcome
 
 QUAD = ox.Quad(ox.NamedNode("http://example.org/s"), ox.NamedNode("http://example.org/p"), ox.Literal("o"))
-
-
-class Listener:
-    """A loopback TCP listener that counts the connections it accepts."""
-
-    def __init__(self) -> None:
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(16)
-        self.sock.settimeout(0.2)
-        self.port = self.sock.getsockname()[1]
-        self.accepted = 0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-        self._thread.start()
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            try:
-                conn, _ = self.sock.accept()
-            except OSError:
-                continue
-            self.accepted += 1
-            conn.close()
-
-    def close(self) -> None:
-        self._stop.set()
-        self._thread.join(2)
-        self.sock.close()
-
-
-@pytest.fixture
-def listener() -> Iterator[Listener]:
-    found = Listener()
-    yield found
-    found.close()
 
 
 def _pool(**options: Any) -> EnginePool:
@@ -76,7 +38,7 @@ def test_an_engine_cannot_fetch_even_a_service_that_slipped_past_vetting(listene
         assert _run(pool, _job("ASK { ?s ?p ?o }")).status == "ok"  # the engine lives on
     finally:
         pool.close()
-    assert listener.accepted == 0
+    assert listener.connections == 0
 
 
 def test_an_unconfined_engine_would_have_fetched_it(listener: Listener) -> None:
@@ -86,7 +48,7 @@ def test_an_unconfined_engine_would_have_fetched_it(listener: Listener) -> None:
         _run(pool, _job(f"SELECT * WHERE {{ SERVICE <http://127.0.0.1:{listener.port}/sparql> {{ ?s ?p ?o }} }}"))
     finally:
         pool.close()
-    assert listener.accepted >= 1
+    assert listener.connections >= 1
 
 
 def test_a_federated_job_gets_an_engine_with_network(listener: Listener) -> None:
@@ -97,7 +59,7 @@ def test_a_federated_job_gets_an_engine_with_network(listener: Listener) -> None
         assert outcome.status == "error"  # the listener hangs up without answering
     finally:
         pool.close()
-    assert listener.accepted >= 1
+    assert listener.connections >= 1
 
 
 def test_a_crash_is_isolated_and_the_engine_replaced() -> None:

@@ -20,7 +20,7 @@ import time
 import traceback
 import urllib.error
 import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 from typing import Any, cast
@@ -28,6 +28,7 @@ from typing import Any, cast
 import pyoxigraph as ox
 import pytest
 
+from conftest import Listener
 from ntrkkg.sparql import kernel, sandbox
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the sandbox uses Linux mechanisms")
@@ -80,50 +81,6 @@ def outcome(fn: Callable[[], Any]) -> str:
     except Exception as exc:
         return type(exc).__name__
     return "ok"
-
-
-class Listener:
-    """A loopback TCP listener recording the first bytes of every connection it accepts."""
-
-    def __init__(self) -> None:
-        self.server = socket.create_server(("127.0.0.1", 0))
-        self.port: int = self.server.getsockname()[1]
-        self.server.settimeout(0.05)  # accept() wakes up to notice close()
-        self.received: list[bytes] = []
-        self.stop = threading.Event()
-        self.thread = threading.Thread(target=self._accept, daemon=True)
-        self.thread.start()
-
-    def _accept(self) -> None:
-        while not self.stop.is_set():
-            try:
-                conn, _ = self.server.accept()
-            except TimeoutError:
-                continue
-            except OSError:
-                return
-            with conn:
-                conn.settimeout(1.0)
-                try:
-                    self.received.append(conn.recv(512))
-                except OSError:
-                    self.received.append(b"")
-
-    def settle(self) -> list[bytes]:
-        time.sleep(0.3)  # let the accept thread record a late connection
-        return self.received
-
-    def close(self) -> None:
-        self.stop.set()
-        self.thread.join(2)
-        self.server.close()
-
-
-@pytest.fixture
-def listener() -> Iterator[Listener]:
-    server = Listener()
-    yield server
-    server.close()
 
 
 def query_service(url: str) -> list[ox.QuerySolution]:

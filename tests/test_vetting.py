@@ -7,12 +7,10 @@ with a loopback listener as the hidden SERVICE target, and the listener must see
 from __future__ import annotations
 
 import contextlib
-import socket
 import subprocess
 import sys
-import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +20,7 @@ import rdflib
 from rdflib.collection import Collection
 from rdflib.namespace import RDF
 
+from conftest import Listener
 from ntrkkg.sparql.lexer import IRIREF, KEYWORD, PNAME_LN, PNAME_NS, LexicalError, tokenize
 from ntrkkg.sparql.vetting import (
     DEFAULT_MAX_DEPTH,
@@ -35,50 +34,6 @@ from ntrkkg.sparql.vetting import (
 
 W3C = Path("/work/shared/w3c/sparql-syntax")
 BASE = "http://example.org/base/"
-
-
-class Listener:
-    """A TCP listener on 127.0.0.1 that counts the connections it gets and closes them at once."""
-
-    def __init__(self) -> None:
-        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(16)
-        self.sock.settimeout(0.02)
-        self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}/"
-        self._count = 0
-        self._lock = threading.Lock()
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._serve, daemon=True)
-        self._thread.start()
-
-    def _serve(self) -> None:
-        while not self._stop.is_set():
-            try:
-                conn, _ = self.sock.accept()
-            except OSError:  # the accept timeout, or the socket closed
-                continue
-            with self._lock:
-                self._count += 1
-            conn.close()
-
-    @property
-    def connections(self) -> int:
-        time.sleep(0.05)  # let a connection that reached the backlog be accepted
-        with self._lock:
-            return self._count
-
-    def close(self) -> None:
-        self._stop.set()
-        self._thread.join()
-        self.sock.close()
-
-
-@pytest.fixture
-def listener() -> Iterator[Listener]:
-    server = Listener()
-    yield server
-    server.close()
 
 
 def run(text: str, base_iri: str | None = BASE) -> None:
