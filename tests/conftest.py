@@ -93,9 +93,24 @@ def run_cli(checkout: Path, *args: str, cwd: Path | None = None) -> subprocess.C
     )
 
 
-def free_port() -> int:
-    import socket
+def serve_command(port: int, dist: Path, *extra: str) -> list[str]:
+    """``ntrkkg serve`` on 127.0.0.1:``port`` (never any other address) over ``dist``."""
+    return [
+        sys.executable,
+        "-m",
+        "ntrkkg",
+        "serve",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--dist",
+        str(dist),
+        *extra,
+    ]
 
+
+def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
@@ -110,7 +125,7 @@ def live_server(dist: Path) -> Iterator[str]:
     port = free_port()
     env = {**os.environ, "NTRKKG_TIMEOUT": "3", "NTRKKG_ROW_CAP": "5000"}
     process = subprocess.Popen(
-        [sys.executable, "-m", "ntrkkg", "serve", "--host", "127.0.0.1", "--port", str(port), "--dist", str(dist)],
+        serve_command(port, dist),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         env=env,

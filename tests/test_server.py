@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 import time
 import urllib.parse
 import urllib.request
 from pathlib import Path
 
-from conftest import free_port
+from conftest import free_port, serve_command
 
 
 def _processes_mentioning(needle: str) -> list[int]:
@@ -30,18 +29,7 @@ def _processes_mentioning(needle: str) -> list[int]:
 def test_serve_answers_then_stops_cleanly(dist: Path) -> None:
     port = free_port()
     process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "ntrkkg",
-            "serve",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--dist",
-            str(dist),
-        ],
+        serve_command(port, dist),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         env=os.environ.copy(),

@@ -27,7 +27,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from rdflib import Namespace
 
-from conftest import CHECKOUT, free_port
+from conftest import CHECKOUT, free_port, serve_command
 from ntrkkg.config import Settings
 from ntrkkg.examples import examples
 from ntrkkg.store.local import StoreError, bulk_load, rdf_format, serving_store
@@ -231,25 +231,12 @@ def test_disk_store_answers_like_memory(disk_store: Path, client: FlaskClient) -
 
 
 def test_serve_disk_store_without_rebuild(disk_store: Path, tmp_path: Path) -> None:
-    """gunicorn workers and their engine processes each open the store read-only after forking."""
+    """Serving processes and their engines each open the store read-only after forking."""
     empty = tmp_path / "dist"
     empty.mkdir()
     port = free_port()
     process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "ntrkkg",
-            "serve",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--dist",
-            str(empty),
-            "--store",
-            f"oxigraph:{disk_store}",
-        ],
+        serve_command(port, empty, "--store", f"oxigraph:{disk_store}"),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         cwd=tmp_path,
@@ -423,20 +410,7 @@ def test_remote_keeps_protocol_behaviour(oxigraph_client: FlaskClient) -> None:
 def test_serve_remote_store_from_the_command_line(oxigraph_published: str, tmp_path: Path) -> None:
     port = free_port()
     process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "ntrkkg",
-            "serve",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--dist",
-            str(tmp_path),
-            "--store",
-            f"sparql:{oxigraph_published}",
-        ],
+        serve_command(port, tmp_path, "--store", f"sparql:{oxigraph_published}"),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         cwd=tmp_path,
