@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -170,9 +170,6 @@ class Settings:
             raise ConfigError("NTRKKG_MAX_QUERY_LENGTH cannot exceed NTRKKG_MAX_REQUEST_BYTES")
         return settings
 
-    def but(self, **changes: Any) -> Settings:
-        """A copy with ``changes``."""
-        return replace(self, **changes)
 
 
 #: Setting name -> (variable, parser). The README's table of variables is checked against this.
