@@ -171,7 +171,6 @@ class Settings:
         return settings
 
 
-
 #: Setting name -> (variable, parser). The README's table of variables is checked against this.
 _VARIABLES: dict[str, tuple[str, Callable[[str], Any]]] = {
     "base": ("NTRKKG_BASE", check_base),
