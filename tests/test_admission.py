@@ -163,14 +163,14 @@ def test_time_limit_counts_the_wait_for_an_engine(small_pool: Flask) -> None:
         thread.start()
     time.sleep(0.2)
     started = time.monotonic()
-    answer = service.run(service.vet(SIMPLE + " OFFSET 2"), BY_KEY["json"], client="late")
+    outcome = service.run(service.vet(SIMPLE + " OFFSET 2"), BY_KEY["json"], client="late")
     waited = time.monotonic() - started
     for thread in threads:
         thread.join(10)
     # Both engines were busy: the query either got one when the heavy ones were stopped, or ran out of time,
     # but never waited longer than the limit plus a margin.
     assert waited < 2.0 + 1.0, waited
-    assert answer.outcome.status in ("ok", "timeout")
+    assert outcome.status in ("ok", "timeout")
 
 
 def test_stats_and_cache_are_service_wide(live_server: str) -> None:

@@ -99,18 +99,13 @@ def query(
     ``dataframe=True``, a pandas DataFrame (``pip install 'ntrkkg[pandas]'``). Raises
     :class:`ntrkkg.sparql.vetting.QueryRejected` or :class:`ntrkkg.sparql.service.QueryFailed` with the reason.
     """
-    from ntrkkg.sparql.service import QueryFailed
-
     service = _service(source)
     vetted = service.vet(sparql)
     if vetted.form not in ("SELECT", "ASK"):
         raise ValueError(
             f"query() returns rows or a boolean, not the triples of a {vetted.form}; use open_store().query for those"
         )
-    answer = service.run(vetted, BY_KEY["json"])
-    if answer.outcome.status != "ok":
-        raise QueryFailed(answer.outcome)
-    body = answer.outcome.body
+    body = service.require(vetted, BY_KEY["json"]).body
     results = ox.parse_query_results(body, ox.QueryResultsFormat.JSON)
     if isinstance(results, ox.QueryBoolean):
         return bool(results)

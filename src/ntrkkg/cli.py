@@ -69,10 +69,7 @@ def _query(args: argparse.Namespace, settings: Settings) -> int:
         key = {"table": "turtle" if graph else "json"}.get(args.format, args.format)
         if BY_KEY[key].graph != graph:
             raise QueryRejected(f"format {args.format!r} does not fit a {vetted.form} query")
-        answer = service.run(vetted, BY_KEY[key])
-        if answer.outcome.status != "ok":
-            raise QueryFailed(answer.outcome)
-        body = answer.outcome.body
+        body = service.require(vetted, BY_KEY[key]).body
         sys.stdout.write(as_table(body) if args.format == "table" and not graph else body.decode("utf-8"))
     except (QueryRejected, QueryFailed) as error:
         print(f"ntrkkg: {error}", file=sys.stderr)

@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +23,7 @@ from ntrkkg.sparql.engine import Confining, EnginePool, Evaluator, Job, Outcome,
 from ntrkkg.sparql.lexer import LexicalError, tokenize
 from ntrkkg.sparql.vetting import QueryRejected, VettedQuery, vet
 
-__all__ = ["Answer", "QueryFailed", "QueryRejected", "QueryService", "VettedQuery"]
+__all__ = ["QueryFailed", "QueryRejected", "QueryService", "VettedQuery"]
 
 
 class QueryFailed(Exception):
@@ -33,15 +32,6 @@ class QueryFailed(Exception):
     def __init__(self, outcome: Outcome) -> None:
         self.outcome = outcome
         super().__init__(outcome.message or outcome.status)
-
-
-@dataclass(frozen=True)
-class Answer:
-    """An outcome, the format it is in, and whether it came from the cache."""
-
-    outcome: Outcome
-    format: Format
-    cached: bool = False
 
 
 _CacheKey = tuple[str, str, tuple[str, ...] | None, tuple[str, ...] | None]
@@ -132,7 +122,7 @@ class QueryService:
         named_graphs: tuple[str, ...] | None = None,
         client: str = "",
         started: float | None = None,
-    ) -> Answer:
+    ) -> Outcome:
         """Answer a vetted query in ``fmt``; the deadline counts from ``started`` (monotonic), queueing included."""
         if default_graphs is None and named_graphs is None and not vetted.has_dataset_clause:
             default_graphs = self.default_graphs  # type: ignore[assignment]
@@ -141,7 +131,7 @@ class QueryService:
             cached = self._cache.get(key)
             if cached is not None:
                 self.pool.stats.add("cache_hits")
-                return Answer(cached, fmt, cached=True)
+                return cached
         job = Job(
             vetted.text,
             fmt.key,
@@ -164,7 +154,7 @@ class QueryService:
             )
         if outcome.status == "ok" and vetted.deterministic:
             self._cache.put(key, outcome)
-        return Answer(outcome, fmt)
+        return outcome
 
     def cache_bytes(self) -> int:
         """Bytes the service's result cache holds now."""
@@ -182,10 +172,14 @@ class QueryService:
         """Run ``query`` with ``?name`` variables bound to IRIs; raise :class:`QueryFailed` unless it succeeds."""
         if bindings:
             query = _bind(query, bindings)
-        answer = self.run(self.vet(query), BY_KEY[fmt])
-        if answer.outcome.status != "ok":
-            raise QueryFailed(answer.outcome)
-        return answer.outcome
+        return self.require(self.vet(query), BY_KEY[fmt])
+
+    def require(self, vetted: VettedQuery, fmt: Format) -> Outcome:
+        """Like :meth:`run`, but raise :class:`QueryFailed` unless the query succeeds."""
+        outcome = self.run(vetted, fmt)
+        if outcome.status != "ok":
+            raise QueryFailed(outcome)
+        return outcome
 
     def rows(self, query: str, **bindings: str) -> list[dict[str, ox.NamedNode | ox.BlankNode | ox.Literal]]:
         """The solutions of a SELECT as dicts of pyoxigraph terms (unbound variables left out)."""

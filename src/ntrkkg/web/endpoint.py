@@ -20,7 +20,7 @@ from werkzeug.http import parse_accept_header, parse_options_header, quote_etag,
 from ntrkkg.formats import NotAcceptable, choose
 from ntrkkg.sparql.service import QueryRejected, QueryService
 
-__all__ = ["COMMON_HEADERS", "STATUS", "QueryEndpoint", "problem_body"]
+__all__ = ["COMMON_HEADERS", "STATUS", "QueryEndpoint", "problem_body", "retry_after"]
 
 StartResponse = Callable[..., Any]
 WSGIApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
@@ -56,6 +56,11 @@ _GRAPH_PARAMETERS = ("default-graph-uri", "named-graph-uri")
 def problem_body(status: int, message: str) -> bytes:
     """The plain-text body of an error: the status and why; never a traceback."""
     return f"{status} {HTTPStatus(status).phrase}: {message}\n".encode()
+
+
+def retry_after(status: int) -> list[tuple[str, str]]:
+    """``Retry-After`` for the statuses that mean "not now" (429 and 503)."""
+    return [("Retry-After", "5")] if status in (429, 503) else []
 
 
 class _Refused(Exception):
@@ -175,7 +180,7 @@ class QueryEndpoint:
             named_graphs=graphs["named-graph-uri"],
             client=environ.get("REMOTE_ADDR", ""),
             started=started,
-        ).outcome
+        )
         if outcome.status != "ok":
             raise _Refused(STATUS.get(outcome.status, 500), outcome.message)
         etag = outcome.etag
@@ -201,8 +206,7 @@ class QueryEndpoint:
             ("Content-Length", str(len(body))),
             ("Vary", "Accept"),
             *COMMON_HEADERS,
+            *retry_after(status),
         ]
-        if status in (429, 503):
-            headers.append(("Retry-After", "5"))
         start_response(f"{status} {HTTPStatus(status).phrase}", headers)
         return [body]

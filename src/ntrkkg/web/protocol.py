@@ -10,7 +10,7 @@ from rdflib import Graph
 from ntrkkg.config import Settings
 from ntrkkg.formats import GRAPH_FORMATS, NotAcceptable, choose
 from ntrkkg.sparql.service import QueryService
-from ntrkkg.web.endpoint import problem_body
+from ntrkkg.web.endpoint import problem_body, retry_after
 
 __all__ = ["Site", "blueprint", "problem", "site"]
 
@@ -36,10 +36,12 @@ def site() -> Site:
 
 def problem(status: int, message: str) -> Response:
     """A plain-text error that says why; never a traceback."""
-    response = Response(problem_body(status, message), status=status, content_type="text/plain; charset=utf-8")
-    if status in (429, 503):
-        response.headers["Retry-After"] = "5"
-    return response
+    return Response(
+        problem_body(status, message),
+        status=status,
+        content_type="text/plain; charset=utf-8",
+        headers=retry_after(status),
+    )
 
 
 @blueprint.route("/sparql", methods=["GET"])
