@@ -15,6 +15,7 @@ def ontology_page() -> str | None:
     """The pyLODE page of ``ontology/ntrkkg.ttl``, or None when pyLODE is not installed or fails."""
     root = logging.getLogger()
     handlers, level = root.handlers[:], root.level
+    logging.disable(logging.INFO)  # pyLODE logs its progress at INFO and DEBUG to the root logger
     try:  # pyLODE configures the root logger on import; keep the build's output our own
         from pylode import OntPub
 
@@ -26,5 +27,6 @@ def ontology_page() -> str | None:
         log.warning("pyLODE could not render the ontology: %s", error)
         return None
     finally:
+        logging.disable(logging.NOTSET)
         root.handlers[:] = handlers
         root.setLevel(level)
