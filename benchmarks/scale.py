@@ -132,7 +132,7 @@ def example_queries() -> list[tuple[str, str, str]]:
     """(name, kind, text) of every example query that does not federate."""
     from ntrkkg.examples import examples
 
-    return [(e.path.stem, e.kind, e.query) for e in examples() if not e.federated]
+    return [(e.path.stem, e.kind, e.query) for e in examples() if e.portable]
 
 
 # --- Stages (run in child processes) ----------------------------------------------------------

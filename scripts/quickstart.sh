@@ -8,7 +8,8 @@ if ! command -v dot >/dev/null 2>&1; then
     DEBIAN_FRONTEND=noninteractive apt-get update -qq
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends graphviz libseccomp2 >/dev/null
   else
-    echo "note: install Graphviz (apt-get install graphviz) for the pictures; serving without them" >&2
+    echo "quickstart: Graphviz's dot is missing and this is not root: run 'sudo apt-get install graphviz' (it draws the model diagram and the entity pictures), then run this again" >&2
+    exit 1
   fi
 fi
 python3 -m venv .venv

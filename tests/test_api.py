@@ -52,3 +52,18 @@ def test_store_is_pyoxigraph(dist: Path) -> None:
 def test_versions() -> None:
     assert ntrkkg.dataset_version() == "0.1.0"
     assert ntrkkg.__version__
+
+
+def test_no_build_is_said_not_silently_rebuilt(tmp_path: Path) -> None:
+    from ntrkkg.api import NoBuild
+
+    for call in (ntrkkg.open_store, ntrkkg.dataset, lambda dist: ntrkkg.query("ASK {}", dist)):
+        with pytest.raises(NoBuild, match=r"no build in .*: run `ntrkkg build --out .*` first.*build=True"):
+            call(tmp_path)
+    assert not any(tmp_path.iterdir())
+
+
+def test_build_true_builds_in_memory(tmp_path: Path, built: BuildResult) -> None:
+    store = ntrkkg.open_store(tmp_path, build=True)
+    asserted = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH <https://w3id.org/ntrkkg/graph/asserted> { ?s ?p ?o } }"
+    assert ntrkkg.query(asserted, store) == [{"n": len(built.asserted)}]

@@ -6,7 +6,8 @@ and showing its rows, and that no request leaves 127.0.0.1) and takes a full-pag
 each, 1280 pixels wide, into pytest's ``tmp_path``.
 
 With ``NTRKKG_UPDATE_SCREENSHOTS=1`` the screenshots are also copied to ``docs/screenshots/``
-(``home.png``, ``entity.png``, ``editor.png``) for the README.
+(``home.png``, ``entity.png``, ``tumour-type.png``, ``statement.png``, ``ontology.png``, ``editor.png``)
+for the README.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import struct
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import pytest
 
@@ -45,6 +46,16 @@ DOCS = Path(__file__).resolve().parents[1] / "docs" / "screenshots"
 UPDATE = os.environ.get("NTRKKG_UPDATE_SCREENSHOTS") == "1"
 
 ENTITY = "/disease/spindle-cell-sclerosing-rhabdomyosarcoma"
+ROW = "/disease/ifs-canonical-etv6-ntrk3"
+FACET_HEADINGS = [
+    "Histological features",
+    "Immunohistochemical features",
+    "Genetic features",
+    "Radiological features",
+    "Prognosis",
+    "Differential diagnosis",
+    "TRK inhibitor",
+]
 EXAMPLE = "ntrk3-partner-genes"  # queries/002-ntrk3-partner-genes.ttl
 PARTNERS = ["EML4", "ETV6", "SPECC1L"]
 
@@ -111,11 +122,11 @@ def _png_size(data: bytes) -> tuple[int, int]:
     return int(width), int(height)
 
 
-def _shoot(page: Any, tmp_path: Path, name: str) -> Path:
-    """A full-page screenshot, checked for size and width; copied to docs/ when asked to."""
+def _shoot(page: Any, tmp_path: Path, name: str, full_page: bool = True) -> Path:
+    """A screenshot (of the full page unless told), checked for size and width; copied to docs/ when asked to."""
     page.evaluate("() => document.fonts.ready")
     path = tmp_path / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True, animations="disabled", timeout=TIMEOUT_MS)
+    page.screenshot(path=str(path), full_page=full_page, animations="disabled", timeout=TIMEOUT_MS)
     data = path.read_bytes()
     width, height = _png_size(data)
     assert width == WIDTH, f"{name}.png is {width} px wide, not {WIDTH}: something overflows sideways"
@@ -178,10 +189,11 @@ def test_entity_page(page: Any, errors: list[str], live_server: str, tmp_path: P
 
     statements = page.get_by_role("heading", name="Statements", exact=True)
     assert statements.is_visible()
-    rows = page.locator("main h2:text-is('Statements') + table tr")
+    rows = page.locator("main section.facet-block div.statement")
     assert rows.count() >= 3, rows.all_inner_texts()
     first = rows.first
-    assert first.locator("td.facet").is_visible() and first.locator("div.quote").inner_text().strip()
+    assert page.locator("main section.facet-block h3.facet").first.is_visible()
+    assert first.locator("div.quote").inner_text().strip()
     assert rows.locator("a[href^='/reference/']").count() >= 1, "no statement cites a reference"
     assert page.get_by_role("heading", name="Properties", exact=True).is_visible()
     assert not errors, errors
@@ -190,26 +202,21 @@ def test_entity_page(page: Any, errors: list[str], live_server: str, tmp_path: P
 
 def test_editor_page(page: Any, errors: list[str], requests: list[str], live_server: str, tmp_path: Path) -> None:
     _open(page, live_server + "/sparql")
-    page.wait_for_function(
-        "() => window.ntrkkgEditor && window.ntrkkgEditor.persistentConfig"
-        " && window.ntrkkgEditor.persistentConfig.getTabs().length >= 20"
+    page.wait_for_function("() => window.ntrkkgEditor && !!window.ntrkkgEditor.getTab().getYasqe()")
+    # The examples are listed by their question, and the search narrows the list.
+    questions = page.locator("#example-list li:not([hidden]) button")
+    assert questions.count() >= 20
+    assert "Which genes fuse with NTRK3 as its 5′ partner?" in questions.all_inner_texts()
+    page.locator("#example-search").fill("NTRK3 partner")
+    assert questions.all_inner_texts() == ["Which genes fuse with NTRK3 as its 5′ partner?"]
+    page.locator("#example-search").fill("")
+    # The default tab is a real example, not ?sub ?pred ?obj.
+    tab = page.evaluate(
+        "() => ({name: window.ntrkkgEditor.getTab().getName(), query: window.ntrkkgEditor.getTab().getQuery()})"
     )
-    tabs: list[dict[str, str]] = page.evaluate(
-        """() => { const y = window.ntrkkgEditor;
-                   return y.persistentConfig.getTabs().map(id => ({id, name: y.getTab(id).getName()})); }"""
-    )
-    chosen = [tab for tab in tabs if tab["name"].endswith(EXAMPLE)]
-    assert len(chosen) == 1, f"no single tab named {EXAMPLE}: {[t['name'] for t in tabs]}"
-    tab_id = chosen[0]["id"]
+    assert tab["name"] == "Which genes fuse with NTRK3 as its 5′ partner?" and "threePrimePartner" in tab["query"]
 
-    page.locator(f"a#tab-{tab_id}").click()
-    page.wait_for_function(
-        "id => window.ntrkkgEditor.getTab().getId() === id && !!window.ntrkkgEditor.getTab().getYasqe()", arg=tab_id
-    )
-    panel = page.locator(f"div.tabPanel[id='{tab_id}']")
-    editor = panel.locator(".yasqe .CodeMirror")
-    assert editor.is_visible() and "threePrimePartner" in editor.inner_text()
-
+    panel = page.locator("div.tabPanel.active")
     with page.expect_response(
         lambda r: r.url.startswith(live_server + "/sparql") and r.request.method == "POST"
     ) as answer:
@@ -217,20 +224,103 @@ def test_editor_page(page: Any, errors: list[str], requests: list[str], live_ser
     assert answer.value.ok, f"query answered {answer.value.status}"
     rows = panel.locator(".yasr table.dataTable tbody tr")
     rows.first.wait_for(state="visible")
-    page.wait_for_function(
-        """([id, names]) => { const panel = document.getElementById(id);
-             const text = panel.querySelector('.yasr table.dataTable tbody')?.innerText || '';
-             return names.every(n => text.includes(n)); }""",
-        arg=[tab_id, PARTNERS],
-    )
     texts = rows.all_inner_texts()
     assert len(texts) == 3, texts
     for partner, text in zip(PARTNERS, texts, strict=True):
         assert partner in text, (partner, texts)
-    for row in range(3):
-        assert rows.nth(row).is_visible()
     assert not errors, errors
     foreign = sorted({url for url in requests if (urlsplit(url).hostname or "127.0.0.1") != "127.0.0.1"})
     assert not foreign, f"the editor page asked hosts other than 127.0.0.1: {foreign}"
     assert any(url.startswith(live_server + "/static/yasgui/") for url in requests), requests
     _shoot(page, tmp_path, "editor")
+
+    # Edits survive a reload; a question from the list opens in the current tab.
+    page.evaluate("() => { window.ntrkkgEditor.getTab().setQuery('# kept\\nASK {}'); }")
+    page.reload(wait_until="load")
+    page.wait_for_function("() => window.ntrkkgEditor && !!window.ntrkkgEditor.getTab().getYasqe()")
+    assert page.evaluate("() => window.ntrkkgEditor.getTab().getQuery()").startswith("# kept")
+    page.locator("#example-list button", has_text="How does CD34 stain").click()
+    assert "CD34" in page.evaluate("() => window.ntrkkgEditor.getTab().getQuery()")
+
+
+def test_editor_completes_our_prefixes_and_terms(page: Any, errors: list[str], live_server: str) -> None:
+    _open(page, live_server + "/sparql")
+    page.wait_for_function("() => window.ntrkkgEditor && !!window.ntrkkgEditor.getTab().getYasqe()")
+    completers = page.evaluate("() => Object.keys(window.ntrkkgEditor.getTab().getYasqe().autocompleters)")
+    assert {"ntrkkgPrefixes", "ntrkkgProperties", "ntrkkgClasses"} <= set(completers), completers
+    assert not {"property", "class"} & set(completers), "completers that ask the network"
+    editor = page.locator("div.tabPanel.active .CodeMirror")
+    editor.click()
+    page.keyboard.press("Control+A")
+    page.keyboard.type("PREFIX ntrkkg: <https://w3id.org/ntrkkg/ontology#>\nSELECT * WHERE { ?f ntrkkg:threeP")
+    page.keyboard.press("Control+Space")
+    hints = page.locator(".CodeMirror-hints li")
+    hints.first.wait_for(state="visible")
+    assert "ntrkkg:threePrimePartner" in hints.all_inner_texts()
+    assert not errors, errors
+
+
+def test_query_link_shows_its_results(page: Any, errors: list[str], live_server: str) -> None:
+    query = "SELECT ?gene WHERE { <https://w3id.org/ntrkkg/fusion/ETV6-NTRK3> ntrkkg:involvesGene ?gene }"
+    _open(page, live_server + "/sparql?query=" + quote(query))
+    rows = page.locator("div.tabPanel.active .yasr table.dataTable tbody tr")
+    rows.first.wait_for(state="visible")
+    assert sorted(t.split()[-1].strip("<>").rsplit("/", 1)[-1] for t in rows.all_inner_texts()) == ["ETV6", "NTRK3"]
+    # Result IRIs of the dataset open this server's pages.
+    links = page.locator("div.tabPanel.active .yasr table.dataTable tbody a")
+    hrefs = sorted(links.evaluate_all("as => as.map(a => a.href)"))
+    assert hrefs == [live_server + "/gene/ETV6", live_server + "/gene/NTRK3"], hrefs
+    assert not errors, errors
+
+
+def test_tumour_type_page(page: Any, errors: list[str], live_server: str, tmp_path: Path) -> None:
+    _open(page, live_server + ROW)
+    headings = page.locator("main h3.facet")
+    assert headings.all_inner_texts() == FACET_HEADINGS
+    # No heading breaks inside a word: each word's glyphs sit on one line.
+    broken = page.evaluate(
+        """() => [...document.querySelectorAll('main h3.facet, main td.facet')].flatMap(el => {
+             const node = el.firstChild; if (!node || node.nodeType !== 3) return [];
+             const out = []; const re = /\\S+/g; let m;
+             while ((m = re.exec(node.data))) {
+               const r = document.createRange(); r.setStart(node, m.index); r.setEnd(node, m.index + m[0].length);
+               const tops = new Set([...r.getClientRects()].map(x => Math.round(x.top)));
+               if (tops.size > 1) out.push(m[0]);
+             }
+             return out; })"""
+    )
+    assert not broken, f"words broken across lines: {broken}"
+    findings = page.locator("main ul.findings li")
+    assert "vimentin" in findings.all_inner_texts()[0]
+    _svg_fits(page, "main figure.picture svg")
+    assert not errors, errors
+    _shoot(page, tmp_path, "tumour-type")
+
+
+def test_statement_page(page: Any, errors: list[str], live_server: str, tmp_path: Path) -> None:
+    _open(page, live_server + "/statement/ifs-canonical-etv6-ntrk3/treatment-response/1")
+    assert page.locator("main h1").inner_text() == (
+        "infantile fibrosarcoma with canonical ETV6-NTRK3 fusion — treatment response"
+    )
+    inferred = page.locator("main details.inferred")
+    assert inferred.is_visible() and not inferred.locator("table").is_visible()  # folded until opened
+    assert "patient count 28" in page.locator("main ul.findings").inner_text()
+    assert not errors, errors
+    _shoot(page, tmp_path, "statement")
+
+
+def test_ontology_page(page: Any, errors: list[str], live_server: str, tmp_path: Path) -> None:
+    _open(page, live_server + "/ontology")
+    assert page.locator("h1").all_inner_texts() == ["ntrkkg: the NTRK fusion-positive sarcoma ontology"]
+    assert page.locator("header").get_by_role("link", name="SPARQL editor").is_visible()
+    _shoot(page, tmp_path, "ontology", full_page=False)  # the whole page is many screens long
+    # A term link from an entity page lands on its section, in view.
+    _open(page, live_server + "/marker/CD34")
+    page.locator("main a[href='/ontology#ImmunohistochemicalMarker']").first.click()
+    page.wait_for_url("**/ontology#ImmunohistochemicalMarker")
+    target = page.locator("[id='ImmunohistochemicalMarker']")
+    target.wait_for(state="visible")
+    assert "immunohistochemical marker" in target.inner_text()
+    box = target.bounding_box()
+    assert box is not None and 0 <= box["y"] < HEIGHT, box
+    assert not errors, errors

@@ -36,6 +36,53 @@ def test_query_json(run: Run) -> None:
     code, out, _ = run("query", Q, "--format", "json")
     assert code == 0
     assert json.loads(out)["results"]["bindings"][0]["l"]["value"] == "larotrectinib"
+    assert out.endswith("}\n")  # the shell's prompt starts on a line of its own
+
+
+@pytest.mark.parametrize("fmt", ["xml", "turtle", "jsonld"])
+def test_every_format_ends_with_a_newline(run: Run, fmt: str) -> None:
+    gene = "<https://w3id.org/ntrkkg/gene/ALK>"
+    query = f"CONSTRUCT {{ {gene} ?p ?o }} WHERE {{ {gene} ?p ?o }}" if fmt != "xml" else Q
+    code, out, _ = run("query", query, "--format", fmt)
+    assert code == 0 and out.endswith("\n") and not out.endswith("\n\n")
+
+
+def test_help_is_plain_text(capsys: pytest.CaptureFixture[str]) -> None:
+    for args in (["--help"], ["query", "--help"], ["table", "--help"]):
+        with pytest.raises(SystemExit):
+            cli.main(args)
+        out = capsys.readouterr().out
+        assert "``" not in out and ":class:" not in out and out.startswith("usage: ntrkkg"), out
+    with pytest.raises(SystemExit):
+        cli.main(["query", "--help"])
+    assert "ntrkkg query 21" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        (
+            "SELEC ?x WHERE { ?x ?p ?o }",
+            "ntrkkg: line 1, column 1: unknown keyword 'SELEC'; did you mean SELECT?\n"
+            "  SELEC ?x WHERE { ?x ?p ?o }\n  ^\n",
+        ),
+        (
+            "SELECT ?x WHERE {\n  ?x foo:bar ?o }",
+            "ntrkkg: line 2, column 6: prefix 'foo:' is not declared; add PREFIX foo: <...>\n"
+            "    ?x foo:bar ?o }\n       ^\n",
+        ),
+        (
+            "SELECT ?x WHERE { ?x hgnc:8031 ?o }",
+            "ntrkkg: line 1, column 22: prefix 'hgnc:' is not declared; add PREFIX hgnc: "
+            "<https://www.genenames.org/data/gene-symbol-report/#!/hgnc_id/> (a prefix the dataset's map knows)\n"
+            "  SELECT ?x WHERE { ?x hgnc:8031 ?o }\n                       ^\n",
+        ),
+        ("", "ntrkkg: the query is empty\n"),
+    ],
+)
+def test_parse_errors_say_where_and_what_to_do(run: Run, query: str, message: str) -> None:
+    code, out, err = run("query", query)
+    assert (code, out, err) == (2, "", message)
 
 
 def test_query_csv_and_tsv(run: Run) -> None:
@@ -73,7 +120,14 @@ def test_table_formats(run: Run) -> None:
     code, out, _ = run("table", "--format", "csv")
     assert code == 0 and len(out.splitlines()) == 57
     code, out, _ = run("table", "--format", "markdown")
-    assert code == 0 and out.startswith("| Tumor type |")
+    assert code == 0 and out.startswith("**Table 2.** Histological classification")
+
+
+def test_table_is_the_source_file(run: Run) -> None:
+    from conftest import SOURCE_TABLE
+
+    code, out, _ = run("table")
+    assert code == 0 and out.encode("utf-8") == SOURCE_TABLE.read_bytes()
 
 
 def test_version(capsys: pytest.CaptureFixture[str]) -> None:

@@ -91,3 +91,10 @@ def test_void_describes_the_dataset(dist: Path, built: BuildResult) -> None:
     for dist_node in void.objects(ds, DCAT.distribution):
         name = str(void.value(dist_node, DCAT.downloadURL)).rsplit("/", 1)[-1]
         assert python_value(void.value(dist_node, DCAT.byteSize)) == (dist / name).stat().st_size
+
+
+def test_void_file_is_written_with_its_prefixes_and_canonical_blank_nodes(dist: Path) -> None:
+    text = (dist / "void.ttl").read_text(encoding="utf-8")
+    declared = {line.split()[1] for line in text.splitlines() if line.startswith("@prefix ")}
+    assert {"void:", "dcat:", "dcterms:"} <= declared
+    assert "_:c14n0 " in text  # partitions labelled by RDFC-1.0, so two builds write the same bytes

@@ -47,7 +47,22 @@ def test_unmappable_entities_are_the_known_hard_cases(built: BuildResult) -> Non
         for s in built.asserted.subjects(NTRKKG.mappingGap, None)
         if not any(True for p in MATCH_PREDICATES for _ in built.asserted.objects(s, p))
     }
-    assert unlinked == {"disease/ifs-like-tumor", "modality/contrast-enhanced-CT", "sequence/post-contrast"}
+    # Imaging features and outcome kinds with no NCIt concept that could be verified (model depth).
+    model_depth = {
+        f"ontology#{term}"
+        for term in (
+            "AberrantVascularisation",
+            "LobularArchitecture",
+            "InfiltrationOfAdjacentStructures",
+            "WellDefinedMargin",
+            "DiffuseThickening",
+            "DeepSoftTissueExtension",
+            "LesionHeterogeneity",
+            "DiseaseRelatedDeath",
+            "AggressiveBehaviour",
+        )
+    }
+    assert unlinked == {"modality/contrast-enhanced-CT", "sequence/post-contrast"} | model_depth
 
 
 def test_external_iris_are_canonical_and_well_formed(built: BuildResult) -> None:
@@ -110,7 +125,34 @@ def test_sssom_file(dist: Path, built: BuildResult) -> None:
     body = [line for line in lines if not line.startswith("#")]
     assert body[0].split("\t")[:4] == ["subject_id", "subject_label", "predicate_id", "object_id"]
     assert len(body) - 1 == len(mappings(built.asserted))
-    assert all("\tsemapv:ManualMappingCuration\tVerified: " in row for row in body[1:])
+    assert body[0].split("\t")[5:] == ["mapping_justification", "object_source_version", "comment"]
+    assert all("\tsemapv:ManualMappingCuration\t" in row and "\tVerified: " in row for row in body[1:])
+
+
+def test_sssom_curie_map_expands_icdo_to_a_resolver_not_a_search(dist: Path, built: BuildResult) -> None:
+    header = (dist / f"ntrkkg-{built.version}.sssom.tsv").read_text(encoding="utf-8").split("\nsubject_id")[0]
+    assert '#  icdo: "https://bioregistry.io/icdo:"' in header.splitlines()
+    assert "codes.iarc.fr" not in header
+
+
+def test_icdo_rows_name_their_edition(dist: Path, built: BuildResult) -> None:
+    lines = (dist / f"ntrkkg-{built.version}.sssom.tsv").read_text(encoding="utf-8").splitlines()
+    columns = next(line for line in lines if line.startswith("subject_id")).split("\t")
+    rows = [dict(zip(columns, line.split("\t"), strict=True)) for line in lines if line.startswith("ntrkkg:")]
+    icdo = [row for row in rows if row["object_id"].startswith("icdo:")]
+    assert icdo
+    for row in icdo:  # checked in the ICD-O-3.1 tables: that edition; elsewhere: none the source names
+        checked_in_31 = row["comment"].startswith("Verified: mgurley/icd-o-to-snomed:lib/setup/data/icd_o_31_")
+        expected = "ICD-O-3.1" if checked_in_31 else ""
+        assert row["object_source_version"] == expected, row
+    dfsp = {
+        row["object_id"]: row for row in icdo if row["subject_id"] == "ntrkkg:disease/dermatofibrosarcoma-protuberans"
+    }
+    assert set(dfsp) == {"icdo:8832/1", "icdo:8832/3"}
+    assert dfsp["icdo:8832/3"]["object_source_version"] == "ICD-O-3.1"
+    assert dfsp["icdo:8832/1"]["object_source_version"] == ""  # its source names no edition: the comment says so
+    assert "Behaviour code /1 (borderline)" in dfsp["icdo:8832/1"]["comment"]
+    assert "only 8832/0 and 8832/3" in dfsp["icdo:8832/1"]["comment"]
 
 
 @pytest.mark.skipif(

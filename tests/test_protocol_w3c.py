@@ -359,16 +359,23 @@ def test_syntax_error_positions_are_those_of_the_query_as_sent(w3c_client: Flask
     """The engine parses the canonical text, but reports where the client's own query went wrong."""
     with pytest.raises(SyntaxError) as direct:
         ox.Store().query(query)
-    expected = str(direct.value).split(": ", 1)[0]  # "error at L:C", as Oxigraph says of the client's text
+    line, column = str(direct.value).split(": ", 1)[0].removeprefix("error at ").split(":")  # Oxigraph's place
     response = w3c_client.get("/sparql", query_string={"query": query})
     assert response.status_code == 400
-    assert response.get_data(as_text=True).startswith(f"400 Bad Request: {expected}: ")
+    body = response.get_data(as_text=True)
+    assert body.startswith(f"400 Bad Request: line {line}, column {column}: ")
+    # The client's own line follows, with a caret under the column.
+    shown, caret = body.splitlines()[-2:]
+    assert shown == "  " + query.splitlines()[int(line) - 1]
+    assert caret == " " * (int(column) + 1) + "^"
 
 
 def test_lexical_errors_name_line_and_column(w3c_client: FlaskClient) -> None:
     response = w3c_client.get("/sparql", query_string={"query": 'SELECT * {\n ?s ?p "x }'})
     assert response.status_code == 400
-    assert response.get_data(as_text=True) == "400 Bad Request: line 2, column 8: unterminated string\n"
+    assert response.get_data(as_text=True) == (
+        '400 Bad Request: line 2, column 8: unterminated string\n   ?s ?p "x }\n         ^\n'
+    )
 
 
 def test_direct_post_that_is_not_utf8_is_refused(w3c_client: FlaskClient) -> None:

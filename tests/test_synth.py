@@ -125,7 +125,7 @@ def test_synthetic_part_uses_every_pattern(synth: ModuleType, ntriples: str) -> 
 
 
 def _examples() -> list[tuple[str, str, str]]:
-    return [(e.path.stem, e.kind, e.query) for e in examples() if not e.federated]
+    return [(e.path.stem, e.kind, e.query) for e in examples() if e.portable]
 
 
 def test_example_queries_answer_on_the_synthetic_store(reasoned: Graph) -> None:

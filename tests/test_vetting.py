@@ -633,7 +633,7 @@ class TestReport:
             ("PREFIX ex:a <http://e/> SELECT * {}", "line 1, column 1: PREFIX must be followed by"),
             ("SELECT * {\n  ?s ?p ?o )", "line 2, column 12: ')' does not match '{' opened at line 1, column 10"),
             ("SELECT * {\n  ?s ?p ?o", "line 1, column 10: '{' is never closed"),
-            ("SELECT * {\n  ?s ex:p ?o }", "line 2, column 6: undefined prefix 'ex:'"),
+            ("SELECT * {\n  ?s ex:p ?o }", "line 2, column 6: prefix 'ex:' is not declared; add PREFIX ex: <...>"),
             ("SELECT * {\n\n FILTER(?x <http://e/>) }", "line 3, column 12: the IRI '<http://e/>' directly follows"),
             ("SELECT * {\n\n ?s ?p 'x\n }", "line 3, column 8: unterminated string"),
         ],
@@ -686,8 +686,49 @@ class TestReport:
         assert "<http://e/p> <http://e/>" in vetted.text
         overridden = vet("PREFIX ex: <http://other/> SELECT * { ?s ex:p ?o }", prefixes=prefixes)
         assert "<http://other/p>" in overridden.text
-        with pytest.raises(QueryRejected, match="undefined prefix 'rdfs:'"):
+        with pytest.raises(QueryRejected, match="prefix 'rdfs:' is not declared"):
             vet("SELECT * { ?s rdfs:label ?l }")
+
+    @pytest.mark.parametrize(
+        ("query", "first_line"),
+        [
+            ("SELEC * { ?s ?p ?o }", "line 1, column 1: unknown keyword 'SELEC'; did you mean SELECT?"),
+            ("CONSTRUC { } WHERE {}", "line 1, column 1: unknown keyword 'CONSTRUC'; did you mean CONSTRUCT?"),
+            ("SELECT * WHERE { ?s ?p ?o } LIMT 5", "line 1, column 29: unknown keyword 'LIMT'; did you mean LIMIT?"),
+            (
+                "SELECT * { ?s ?p ?o } zzz",
+                "line 1, column 23: unknown keyword 'zzz' (a keyword, or a prefixed name such as rdfs:label)",
+            ),
+        ],
+    )
+    def test_unknown_words_suggest_the_keyword(self, query: str, first_line: str) -> None:
+        with pytest.raises(QueryRejected) as caught:
+            vet(query)
+        assert str(caught.value).splitlines()[0] == first_line
+
+    def test_refusals_show_the_line_and_a_caret(self) -> None:
+        with pytest.raises(QueryRejected) as caught:
+            vet("PREFIX ex: <http://e/>\nSELECT * {\n\t?s ex:p ?o ) }")
+        message = str(caught.value)
+        assert message.splitlines()[1:] == ["   ?s ex:p ?o ) }", "              ^"]
+        assert (caught.value.line, caught.value.column) == (3, 13)
+
+    def test_long_lines_are_cut_around_the_place(self) -> None:
+        query = "SELECT * { " + "?s ?p ?o . " * 30 + "?s foo:p ?o }"
+        with pytest.raises(QueryRejected) as caught:
+            vet(query)
+        shown, caret = str(caught.value).splitlines()[1:]
+        assert len(shown) < 110 and shown[caret.index("^") :].startswith("foo:p")
+
+    def test_undeclared_known_prefix_is_told_its_iri(self) -> None:
+        known = {"MONDO": "http://purl.obolibrary.org/obo/MONDO_"}
+        for written in ("MONDO", "mondo"):
+            with pytest.raises(QueryRejected) as caught:
+                vet(f"SELECT * {{ ?s ?p {written}:0005164 }}", known_prefixes=known)
+            assert f"add PREFIX {written}: <http://purl.obolibrary.org/obo/MONDO_>" in str(caught.value)
+            assert caught.value.prefix == written
+        with pytest.raises(QueryRejected, match=r"add PREFIX zz: <\.\.\.>\n"):
+            vet("SELECT * { ?s ?p zz:1 }", known_prefixes=known)
 
     def test_predeclared_prefixes_must_be_well_formed(self) -> None:
         for name, iri in (("ex x", "http://e/"), ("ex", "http://e/> SERVICE <http://evil/"), ("ex", "\\u0041")):

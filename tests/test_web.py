@@ -156,12 +156,132 @@ def test_service_description(client: FlaskClient) -> None:
     response = client.get("/sparql", headers={"Accept": "text/turtle"})
     assert response.status_code == 200
     sd = Graph().parse(data=response.data, format="turtle")
-    service = URIRef("https://w3id.org/ntrkkg/sparql")
+    # No endpoint is configured, so the description names the IRI this request reached.
+    service = URIRef("http://localhost/sparql")
+    assert (service, SD.endpoint, service) in sd
     assert (service, SD.supportedLanguage, SD.SPARQL11Query) in sd
     formats = {str(o).rsplit("/", 1)[-1] for o in sd.objects(service, SD.resultFormat)}
     assert {"SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV", "Turtle", "JSON-LD"} <= formats
     names = {str(o) for o in sd.objects(None, SD.name)}
     assert ASSERTED in names and "https://w3id.org/ntrkkg/sparql/.well-known/void" in names
+
+
+def test_service_description_declares_only_what_is_true(client: FlaskClient) -> None:
+    sd = Graph().parse(data=client.get("/sparql", headers={"Accept": "text/turtle"}).data, format="turtle")
+    service = URIRef("http://localhost/sparql")
+    assert (service, SD.defaultEntailmentRegime, URIRef("http://www.w3.org/ns/entailment/OWL-RL")) in sd
+    # The default graph is asserted + inferred, not the union of every named graph (VoID, examples).
+    assert (service, SD.feature, SD.UnionDefaultGraph) not in sd
+    default = sd.value(sd.value(service, SD.defaultDataset), SD.defaultGraph)
+    size = int(str(sd.value(default, Namespace("http://rdfs.org/ns/void#").triples)))
+    counted = bindings(client.get("/sparql", query_string={"query": "SELECT (COUNT(*) AS ?n) { ?s ?p ?o }"}))
+    assert size == int(counted[0]["n"])
+    everything = "SELECT (COUNT(*) AS ?n) { GRAPH ?g { ?s ?p ?o } }"
+    assert int(bindings(client.get("/sparql", query_string={"query": everything}))[0]["n"]) > size
+
+
+@pytest.mark.parametrize("accept", ["*/*", None])
+def test_curl_gets_the_service_description_as_turtle(client: FlaskClient, accept: str | None) -> None:
+    response = client.get("/sparql", headers={"Accept": accept} if accept else {})
+    assert response.status_code == 200 and response.mimetype == "text/turtle"
+    assert response.data.startswith(b"@prefix ") and b"<http://localhost/sparql> a sd:Service" in response.data
+
+
+def test_service_description_names_the_configured_endpoint(dist: Path) -> None:
+    from ntrkkg.config import Settings
+    from ntrkkg.web import create_app
+
+    endpoint = "https://example.org/kg/sparql"
+    app = create_app(Settings(dist=dist, endpoint=endpoint, engines=1))
+    try:
+        response = app.test_client().get("/sparql", headers={"Accept": "text/turtle"})
+        sd = Graph().parse(data=response.data, format="turtle")
+        assert (URIRef(endpoint), SD.endpoint, URIRef(endpoint)) in sd
+        assert not list(sd.subjects(SD.endpoint, URIRef("http://localhost/sparql")))
+    finally:
+        app.extensions["ntrkkg"].service.close()
+
+
+def _declared_and_used(turtle: str) -> tuple[set[str], str]:
+    head = [line for line in turtle.splitlines() if line.startswith("@prefix ")]
+    return {line.split()[1] for line in head}, turtle.split("\n", len(head))[-1]
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/gene/NTRK1",
+        "/.well-known/void",
+        "/.well-known/sparql-examples",
+        "/statement/spindle-cell-sclerosing-rhabdomyosarcoma/prognosis/1",
+    ],
+)
+def test_rdf_documents_declare_the_prefixes_they_use(client: FlaskClient, path: str) -> None:
+    turtle = client.get(path, headers={"Accept": "text/turtle"}).get_data(as_text=True)
+    declared, body = _declared_and_used(turtle)
+    assert "ntrkkg:" in declared or path.startswith("/.well-known"), declared
+    assert declared, turtle[:300]
+    for prefix in declared:  # each one is used; none is declared for nothing
+        assert f" {prefix}" in body or f"\n{prefix}" in body or f"\t{prefix}" in body, prefix
+
+
+def test_construct_turtle_is_sorted_and_deterministic(client: FlaskClient) -> None:
+    forms = [
+        "CONSTRUCT { ?s ?p ?o } WHERE { { ?s ?p ?o FILTER(?s = <https://w3id.org/ntrkkg/gene/NTRK1>) } UNION "
+        "{ ?s ?p ?o FILTER(?s = <https://w3id.org/ntrkkg/gene/ETV6>) } }",
+        "CONSTRUCT { ?s ?p ?o } WHERE { { ?s ?p ?o FILTER(?s = <https://w3id.org/ntrkkg/gene/ETV6>) } UNION "
+        "{ ?s ?p ?o FILTER(?s = <https://w3id.org/ntrkkg/gene/NTRK1>) } }",
+    ]
+    bodies = [client.get("/sparql", query_string={"query": q, "format": "turtle"}).data for q in forms]
+    assert bodies[0] == bodies[1]
+    text = bodies[0].decode()
+    assert text.index("gene/ETV6>") < text.index("gene/NTRK1>")  # subjects in order, whatever the query's order
+    assert "@prefix ntrkkg: <https://w3id.org/ntrkkg/ontology#> ." in text
+
+
+def test_construct_json_ld_has_a_context_and_compact_iris(client: FlaskClient) -> None:
+    gene = "<https://w3id.org/ntrkkg/gene/NTRK1>"
+    query = f"CONSTRUCT {{ {gene} ?p ?o }} WHERE {{ {gene} ?p ?o }}"
+    document = json.loads(client.get("/sparql", query_string={"query": query, "format": "jsonld"}).data)
+    assert document["@context"]["ntrkkg"] == "https://w3id.org/ntrkkg/ontology#"
+    assert document["@context"]["NCIT"] == {"@id": "http://purl.obolibrary.org/obo/NCIT_", "@prefix": True}
+    (node,) = document["@graph"]
+    assert {"@id": "ntrkkg:Gene"} in node["rdf:type"] and {"@id": "NCIT:C18551"} in node["skos:exactMatch"]
+    # Read back by a JSON-LD processor, it is the same graph as the N-Triples answer.
+    nt = client.get("/sparql", query_string={"query": query, "format": "ntriples"}).data
+    back = ox.parse(json.dumps(document).encode(), format=ox.RdfFormat.JSON_LD)
+    assert sorted(map(str, back)) == sorted(map(str, ox.parse(nt, format=ox.RdfFormat.N_TRIPLES)))
+
+
+def test_entity_rdf_has_no_dangling_blank_nodes(client: FlaskClient) -> None:
+    nt = client.get("/gene/NTRK1", headers={"Accept": "application/n-triples"}).data
+    triples = list(ox.parse(nt, format=ox.RdfFormat.N_TRIPLES))
+    subjects = {t.subject for t in triples if isinstance(t.subject, ox.BlankNode)}
+    objects = {t.object for t in triples if isinstance(t.object, ox.BlankNode)}
+    assert objects <= subjects
+    owl = "http://www.w3.org/2002/07/owl#"
+    axioms = {t.subject for t in triples if t.predicate.value == owl + "annotatedSource"}
+    assert len(axioms) == 4  # the gene's four links, each with its target and the label it was checked against
+    for axiom in axioms:
+        told = {t.predicate.value for t in triples if t.subject == axiom}
+        assert {owl + "annotatedTarget", owl + "annotatedProperty", "https://w3id.org/sssom/object_label"} <= told
+
+
+def test_query_errors_point_at_the_place(client: FlaskClient) -> None:
+    response = client.get("/sparql", query_string={"query": "SELEC ?x WHERE { ?x ?p ?o }"})
+    assert response.status_code == 400
+    assert response.get_data(as_text=True) == (
+        "400 Bad Request: line 1, column 1: unknown keyword 'SELEC'; did you mean SELECT?\n"
+        "  SELEC ?x WHERE { ?x ?p ?o }\n  ^\n"
+    )
+    response = client.get("/sparql", query_string={"query": "SELECT * WHERE {\n  ?x MONDO:1 ?o }"})
+    assert response.get_data(as_text=True).startswith(
+        "400 Bad Request: line 2, column 6: prefix 'MONDO:' is not declared; "
+        "add PREFIX MONDO: <http://purl.obolibrary.org/obo/MONDO_>"
+    )
+    assert client.get("/sparql", query_string={"query": "  "}).get_data(as_text=True) == (
+        "400 Bad Request: the query is empty\n"
+    )
 
 
 def test_browsers_get_the_editor(client: FlaskClient) -> None:

@@ -1,6 +1,9 @@
 """The graph for notebooks and scripts: query rows, an rdflib Dataset, or a pyoxigraph Store.
 
-``query`` passes through the same door as the service (vetting, confined engines, limits).
+``query`` passes through the same door as the service (vetting, confined engines, limits). Each reads
+the build in ``dist`` (``$NTRKKG_DIST``, by default ``./dist``, written by ``ntrkkg build``); with
+no build there, each raises :class:`NoBuild`, unless called with ``build=True``, which builds the
+graph in memory from the package's own data (some seconds, once per process).
 """
 
 from __future__ import annotations
@@ -21,11 +24,22 @@ if TYPE_CHECKING:
     from ntrkkg.build.pipeline import BuildResult
     from ntrkkg.sparql.service import QueryService
 
-__all__ = ["dataset", "open_store", "query"]
+__all__ = ["NoBuild", "dataset", "open_store", "query"]
+
+
+class NoBuild(FileNotFoundError):
+    """There is no build in the dist folder, and building in memory was not asked for."""
 
 
 def _dist(dist: Path | None) -> Path:
     return dist if dist is not None else Settings.from_env().dist
+
+
+def _no_build(dist: Path) -> NoBuild:
+    return NoBuild(
+        f"no build in {dist}/ (looked for its N-Quads dump): run `ntrkkg build --out {dist}` first, pass the "
+        "dist folder, or call with build=True to build the graph in memory from the package's data"
+    )
 
 
 @cache
@@ -35,22 +49,34 @@ def _built(base: str) -> BuildResult:
     return build_dataset(base)
 
 
-def open_store(dist: Path | None = None) -> ox.Store:
-    """The store of the built graph (asserted and inferred named graphs): from ``dist``, else built now."""
+def open_store(dist: Path | None = None, *, build: bool = False) -> ox.Store:
+    """The store of the built graph (asserted and inferred named graphs), read from ``dist``.
+
+    Raises :class:`NoBuild` when ``dist`` holds no build, unless ``build=True`` (then built in memory).
+    """
     from ntrkkg.store.local import find_dump, store_from_build, store_from_dist
 
     dist = _dist(dist)
-    return store_from_dist(dist) if find_dump(dist) else store_from_build(_built(Settings.from_env().base))
+    if find_dump(dist):
+        return store_from_dist(dist)
+    if not build:
+        raise _no_build(dist)
+    return store_from_build(_built(Settings.from_env().base))
 
 
-def dataset(dist: Path | None = None) -> Dataset:
-    """The graph as an rdflib Dataset, with the asserted and inferred named graphs."""
+def dataset(dist: Path | None = None, *, build: bool = False) -> Dataset:
+    """The graph as an rdflib Dataset, with the asserted and inferred named graphs, read from ``dist``.
+
+    Raises :class:`NoBuild` when ``dist`` holds no build, unless ``build=True`` (then built in memory).
+    """
     from rdflib import Dataset
 
     from ntrkkg.store.local import find_dump
 
     dump = find_dump(_dist(dist))
     if dump is None:
+        if not build:
+            raise _no_build(_dist(dist))
         return _built(Settings.from_env().base).dataset()
     ds = Dataset()
     ds.parse(dump, format="nquads")
@@ -60,13 +86,13 @@ def dataset(dist: Path | None = None) -> Dataset:
 _services: dict[object, QueryService] = {}
 
 
-def _service(source: Path | ox.Store | None) -> QueryService:
+def _service(source: Path | ox.Store | None, build: bool) -> QueryService:
     """One service per source, kept for the session: a dist folder, or a store given by the caller."""
     from ntrkkg.sparql.service import QueryService
 
     key: object = source if isinstance(source, ox.Store) else _dist(source).resolve()
     if key not in _services:
-        store = source if isinstance(source, ox.Store) else open_store(_dist(source))
+        store = source if isinstance(source, ox.Store) else open_store(_dist(source), build=build)
         _services[key] = QueryService.open(Settings.from_env(), store=store, engines=1)
     return _services[key]
 
@@ -89,17 +115,18 @@ def _value(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> Any:
 
 
 def query(
-    sparql: str, source: Path | ox.Store | None = None, *, dataframe: bool = False
+    sparql: str, source: Path | ox.Store | None = None, *, dataframe: bool = False, build: bool = False
 ) -> list[dict[str, Any]] | bool | pandas.DataFrame:
     """Run a SELECT or ASK query on the union of the graphs, through the service's vetting and engines.
 
-    ``source`` is a dist folder (default: ``$NTRKKG_DIST`` or ``dist``, built now if empty) or a store.
+    ``source`` is a dist folder (default: ``$NTRKKG_DIST`` or ``dist``) or a store. A folder without a
+    build raises :class:`NoBuild`, unless ``build=True``: then the graph is built in memory first.
 
     Returns rows as dicts (IRIs as strings, numbers as numbers), a boolean for ASK, or, with
     ``dataframe=True``, a pandas DataFrame (``pip install 'ntrkkg[pandas]'``). Raises
     :class:`ntrkkg.sparql.vetting.QueryRejected` or :class:`ntrkkg.sparql.service.QueryFailed` with the reason.
     """
-    service = _service(source)
+    service = _service(source, build)
     vetted = service.vet(sparql)
     if vetted.form not in ("SELECT", "ASK"):
         raise ValueError(

@@ -70,7 +70,8 @@ def _query(args: argparse.Namespace, settings: Settings) -> int:
         if BY_KEY[key].graph != graph:
             raise QueryRejected(f"format {args.format!r} does not fit a {vetted.form} query")
         body = service.require(vetted, BY_KEY[key]).body
-        sys.stdout.write(as_table(body) if args.format == "table" and not graph else body.decode("utf-8"))
+        text = as_table(body) if args.format == "table" and not graph else body.decode("utf-8")
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")  # a shell prompt starts on its own line
     except (QueryRejected, QueryFailed) as error:
         print(f"ntrkkg: {error}", file=sys.stderr)
         return 2
@@ -173,15 +174,41 @@ class _Version(argparse.Action):
         parser.exit()
 
 
+DESCRIPTION = (
+    "Build, check, query and serve the knowledge graph of NTRK fusion-positive sarcomas "
+    "(Table 2 of Kubota et al. 2025, doi:10.1093/jjco/hyaf015)."
+)
+QUERY_EPILOG = """examples:
+  ntrkkg query 'SELECT ?g WHERE { ?g a ntrkkg:Gene }'
+  ntrkkg query @my-question.rq --format csv
+  ntrkkg query @queries/021-tumour-type-fusion-network.ttl
+  ntrkkg query 21
+
+Common prefixes (ntrkkg:, rdf:, rdfs:, owl:, xsd:, skos:, dcterms:, ...) are predeclared."""
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="ntrkkg", description=__doc__)
+    parser = argparse.ArgumentParser(prog="ntrkkg", description=DESCRIPTION)
     parser.add_argument("--version", action=_Version, nargs=0, help="print the software and dataset versions")
     commands = parser.add_subparsers(dest="command", required=True)
 
     def command(
-        name: str, run: object, help: str, *, base: bool = False, dist: bool = False, store: bool = False
+        name: str,
+        run: object,
+        help: str,
+        *,
+        base: bool = False,
+        dist: bool = False,
+        store: bool = False,
+        epilog: str | None = None,
     ) -> argparse.ArgumentParser:
-        sub = commands.add_parser(name, help=help)
+        sub = commands.add_parser(
+            name,
+            help=help,
+            description=help[:1].upper() + help[1:] + ".",
+            epilog=epilog,
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
         sub.set_defaults(run=run)
         if base:
             sub.add_argument("--base", help="base IRI to publish under (default: $NTRKKG_BASE or the w3id base)")
@@ -197,7 +224,9 @@ def _parser() -> argparse.ArgumentParser:
     validate.add_argument("--format", choices=("text", "turtle", "json"), default="text")
     table = command("table", _table, "regenerate Table 2 from the graph", base=True, dist=True)
     table.add_argument("--format", choices=("text", "markdown", "csv", "html"), default="text")
-    query = command("query", _query, "run a SPARQL query on the built graph", base=True, dist=True, store=True)
+    query = command(
+        "query", _query, "run a SPARQL query on the built graph", base=True, dist=True, store=True, epilog=QUERY_EPILOG
+    )
     query.add_argument("sparql", help="the query, @FILE (.rq, or an example's .ttl), or an example's number or name")
     query.add_argument(
         "--format", choices=("table", "json", "csv", "tsv", "xml", "turtle", "ntriples", "jsonld"), default="table"

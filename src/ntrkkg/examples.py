@@ -9,7 +9,7 @@ from pathlib import Path
 from rdflib import RDF, RDFS, SDO, SH, Graph, Namespace
 
 from ntrkkg.build.loading import parse_turtle, rebase
-from ntrkkg.namespaces import AUTHORED_BASE
+from ntrkkg.namespaces import AUTHORED_BASE, FUNCTIONS
 from ntrkkg.resources import resource_dir
 
 __all__ = ["Example", "examples", "examples_graph", "find_example", "read_example"]
@@ -43,6 +43,11 @@ class Example:
     def federated(self) -> bool:
         """True when the example calls another endpoint with SERVICE."""
         return bool(self.federates_with)
+
+    @property
+    def portable(self) -> bool:
+        """True when any SPARQL 1.1 store holding the dumps answers it: no SERVICE, no function of this service."""
+        return not self.federated and FUNCTIONS not in self.query
 
 
 def read_example(path: Path, base: str = AUTHORED_BASE) -> Example:

@@ -2,15 +2,33 @@
 
 from __future__ import annotations
 
+import json
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from functools import cache
+from typing import IO, TYPE_CHECKING, Any
 
 import pyoxigraph as ox
 
+from ntrkkg.prefixes import converter
+
 if TYPE_CHECKING:
+    import rdflib
     from werkzeug.datastructures import MIMEAccept
 
-__all__ = ["BY_KEY", "GRAPH_FORMATS", "RESULT_FORMATS", "Format", "NotAcceptable", "by_name", "by_suffix", "choose"]
+__all__ = [
+    "BY_KEY",
+    "GRAPH_FORMATS",
+    "RESULT_FORMATS",
+    "Format",
+    "NotAcceptable",
+    "by_name",
+    "by_suffix",
+    "choose",
+    "graph_bytes",
+    "write_graph",
+]
 
 _W3C = "http://www.w3.org/ns/formats/"
 
@@ -110,3 +128,133 @@ def choose(accept: MIMEAccept, override: str | None, graph: bool) -> Format:
         offered = ", ".join(f.media_type for f in formats)
         raise NotAcceptable(f"none of the accepted types can be produced; this query offers: {offered}")
     return by_name(best, formats) or formats[0]
+
+
+# --- Writing graphs ---------------------------------------------------------------------------------
+
+_RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+_XSD = "http://www.w3.org/2001/XMLSchema#"
+#: Literals Turtle writes without their datatype: the datatype, and the lexical forms written bare.
+_BARE = {
+    _XSD + "string": re.compile(r".*", re.DOTALL),
+    "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString": re.compile(r".*", re.DOTALL),
+    _XSD + "integer": re.compile(r"[+-]?[0-9]+"),
+    _XSD + "decimal": re.compile(r"[+-]?[0-9]*\.[0-9]+"),
+    _XSD + "double": re.compile(r"[+-]?(?:[0-9]+\.[0-9]*|\.?[0-9]+)[eE][+-]?[0-9]+"),
+    _XSD + "boolean": re.compile(r"true|false"),
+}
+#: A JSON-LD 1.1 term is a prefix by itself only when its IRI ends with one of these.
+_GEN_DELIMS = tuple(":/?#[]@")
+
+
+@cache
+def _namespaces() -> list[tuple[str, str]]:
+    """The prefix map of the pages and SSSOM as (namespace, prefix), longest namespace first."""
+    return sorted(((r.uri_prefix, r.prefix) for r in converter().records), key=lambda x: (-len(x[0]), x[1]))
+
+
+def _prefix_of(iri: str, namespaces: list[tuple[str, str]]) -> tuple[str, str] | None:
+    return next(((prefix, ns) for ns, prefix in namespaces if iri.startswith(ns)), None)
+
+
+def _used_prefixes(triples: list[ox.Triple], turtle: bool) -> dict[str, str]:
+    """The prefixes of the map that the serialisation of ``triples`` writes (Turtle writes rdf:type as ``a``)."""
+    namespaces = _namespaces()
+    iris: set[str] = set()
+    for triple in triples:
+        for position, term in enumerate((triple.subject, triple.predicate, triple.object)):
+            if isinstance(term, ox.NamedNode):
+                if not (turtle and position == 1 and term.value == _RDF_TYPE):
+                    iris.add(term.value)
+            elif isinstance(term, ox.Literal):
+                bare = _BARE.get(term.datatype.value)
+                if not (turtle and bare is not None and bare.fullmatch(term.value)):
+                    iris.add(term.datatype.value)
+    used = {}
+    for iri in iris:
+        found = _prefix_of(iri, namespaces)
+        if found is not None:
+            used[found[0]] = found[1]
+    return dict(sorted(used.items()))
+
+
+def _canonical(triples: Iterable[ox.Triple]) -> list[ox.Triple]:
+    """The triples sorted, blank nodes labelled by RDFC-1.0: the same graph gives the same bytes."""
+    listed = list(triples)
+    if any(isinstance(t.subject, ox.BlankNode) or isinstance(t.object, ox.BlankNode) for t in listed):
+        dataset = ox.Dataset(ox.Quad(t.subject, t.predicate, t.object) for t in listed)
+        dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
+        listed = [quad.triple for quad in dataset]
+    return sorted(listed, key=str)
+
+
+class _Compactor:
+    """Oxigraph's expanded JSON-LD with IRIs written as compact IRIs of the prefix map; remembers the prefixes used."""
+
+    def __init__(self, namespaces: list[tuple[str, str]]) -> None:
+        self.namespaces = namespaces
+        self.used: set[str] = set()
+
+    def iri(self, text: str) -> str:
+        found = _prefix_of(text, self.namespaces)
+        local = text[len(found[1]) :] if found else ""
+        if found is None or local.startswith("//"):  # "p://x" would read as an absolute IRI
+            return text
+        self.used.add(found[0])
+        return f"{found[0]}:{local}"
+
+    def node(self, value: Any) -> Any:
+        if isinstance(value, list):
+            return [self.node(v) for v in value]
+        if not isinstance(value, dict):
+            return value
+        out: dict[str, Any] = {}
+        for key, item in value.items():
+            if key in ("@id", "@type"):  # IRIs, or blank node labels, which stay as they are
+                names = item if isinstance(item, list) else [item]
+                done = [n if n.startswith("_:") else self.iri(n) for n in names]
+                out[key] = done if isinstance(item, list) else done[0]
+            elif key.startswith("@"):
+                out[key] = self.node(item) if key == "@graph" else item
+            else:
+                out[self.iri(key)] = self.node(item)
+        return out
+
+
+def write_graph(triples: Iterable[ox.Triple], fmt: Format, output: IO[bytes]) -> None:
+    """Write ``triples`` in the graph format ``fmt``: sorted, with the prefixes of the map that it uses.
+
+    Every graph the service writes goes through here (CONSTRUCT and DESCRIBE results, entity RDF, VoID,
+    the examples, the Service Description), so the same graph always gives the same bytes. Turtle, TriG
+    and RDF/XML declare only the prefixes they use; JSON-LD gets an ``@context`` of them and compact IRIs.
+    """
+    listed = _canonical(triples)
+    if fmt.key == "jsonld":
+        compactor = _Compactor(_namespaces())
+        nodes = compactor.node(json.loads(ox.serialize(listed, format=ox.RdfFormat.JSON_LD) or b"[]"))
+        known = {prefix: ns for ns, prefix in compactor.namespaces}
+        context = {
+            prefix: known[prefix] if known[prefix].endswith(_GEN_DELIMS) else {"@id": known[prefix], "@prefix": True}
+            for prefix in sorted(compactor.used)
+        }
+        document = {"@context": context, "@graph": nodes}
+        output.write(json.dumps(document, ensure_ascii=False, indent=1).encode("utf-8") + b"\n")
+        return
+    quads = fmt.key in ("nquads", "trig")
+    items: list[Any] = [ox.Quad(t.subject, t.predicate, t.object) for t in listed] if quads else listed
+    prefixes = _used_prefixes(listed, turtle=fmt.key != "rdfxml") if fmt.key in ("turtle", "trig", "rdfxml") else None
+    ox.serialize(items, output, format=fmt.oxigraph, prefixes=prefixes)
+
+
+def graph_bytes(graph: rdflib.Graph, fmt: Format) -> bytes:
+    """An rdflib graph written by :func:`write_graph` (sorted, with the prefixes it uses)."""
+    import io
+
+    triples = ox.parse(graph.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES)
+    out = io.BytesIO()
+    write_graph(triples, fmt, out)
+    return out.getvalue()
+
+
+# Read now, in the process that forks the engines: a confined engine cannot read the package's files.
+_namespaces()

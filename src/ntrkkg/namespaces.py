@@ -6,12 +6,24 @@ from dataclasses import dataclass
 
 from rdflib import Namespace, URIRef
 
-__all__ = ["AUTHORED_BASE", "NTRKKG", "REVIEW", "SD", "GraphNames", "dataset_iri", "graph_iri", "graph_names"]
+__all__ = [
+    "AUTHORED_BASE",
+    "FUNCTIONS",
+    "NTRKKG",
+    "REVIEW",
+    "SD",
+    "GraphNames",
+    "dataset_iri",
+    "graph_iri",
+    "graph_names",
+]
 
 #: The base that the curated files are written against; a build may publish under another.
 AUTHORED_BASE = "https://w3id.org/ntrkkg/"
 #: The ontology's namespace. It stays fixed whatever the deployment base.
 NTRKKG = Namespace(AUTHORED_BASE + "ontology#")
+#: Functions that only this service's engines define (full-text search); fixed whatever the deployment base.
+FUNCTIONS = AUTHORED_BASE + "function#"
 #: SPARQL 1.1 Service Description (rdflib has no constant for it).
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 #: The review whose Table 2 the graph is built from.

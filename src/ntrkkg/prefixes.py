@@ -17,11 +17,21 @@ from importlib import resources
 from typing import Any
 
 import curies
-from rdflib import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD, Namespace
+from rdflib import DCAT, DCTERMS, OWL, PROV, RDF, RDFS, SH, SKOS, VOID, XSD, Namespace
 
-from ntrkkg.namespaces import NTRKKG
+from ntrkkg.namespaces import NTRKKG, SD
 
-__all__ = ["SEMAPV", "SSSOM", "VOCABULARIES", "Scheme", "converter", "read_map", "scheme_of", "schemes"]
+__all__ = [
+    "SEMAPV",
+    "SSSOM",
+    "VOCABULARIES",
+    "Scheme",
+    "converter",
+    "known_prefixes",
+    "read_map",
+    "scheme_of",
+    "schemes",
+]
 
 SSSOM = Namespace("https://w3id.org/sssom/")
 SEMAPV = Namespace("https://w3id.org/semapv/vocab/")
@@ -38,6 +48,17 @@ VOCABULARIES = {
     "ntrkkg": str(NTRKKG),
     "sssom": str(SSSOM),
     "semapv": str(SEMAPV),
+    # The vocabularies of the dataset's descriptions (VoID, DCAT, the Service Description), of the
+    # example queries (SHACL, schema.org, SIB's sparql-examples) and of the citations (BIBO, CiTO, FaBiO).
+    "void": str(VOID),
+    "dcat": str(DCAT),
+    "sd": str(SD),
+    "sh": str(SH),
+    "schema": "https://schema.org/",
+    "spex": "https://purl.expasy.org/sparql-examples/ontology#",
+    "bibo": "http://purl.org/ontology/bibo/",
+    "cito": "http://purl.org/spar/cito/",
+    "fabio": "http://purl.org/spar/fabio/",
 }
 
 _MAP_FILE = "prefixes.json"
@@ -92,6 +113,16 @@ def scheme_of(iri: str) -> Scheme | None:
     """
     found = [s for s in schemes().values() if iri.startswith(s.uri_prefix)]
     return max(found, key=lambda s: len(s.uri_prefix)) if found else None
+
+
+@cache
+def known_prefixes() -> dict[str, str]:
+    """Every CURIE prefix of the map (synonyms included) with its namespace: what a query may be told to declare."""
+    known: dict[str, str] = {}
+    for record in converter().records:
+        for name in (record.prefix, *record.prefix_synonyms):
+            known.setdefault(name, record.uri_prefix)
+    return known
 
 
 @cache

@@ -34,11 +34,25 @@ ORDER BY ?rowNumber ?facetOrder ?position
 
 HEADER_QUERY = """
 PREFIX ntrkkg: <https://w3id.org/ntrkkg/ontology#>
-SELECT ?first ?second WHERE {
-  ?table a ntrkkg:SourceTable ; ntrkkg:firstColumnHeading ?first ;
-         ntrkkg:secondColumnHeading ?second .
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX dcterms: <http://purl.org/dc/terms/>
+SELECT ?label ?title ?first ?second ?footnote ?publication WHERE {
+  ?table a ntrkkg:SourceTable ; rdfs:label ?label ; dcterms:title ?title ; ntrkkg:inPublication ?publication ;
+         ntrkkg:firstColumnHeading ?first ; ntrkkg:secondColumnHeading ?second ;
+         ntrkkg:tableFootnote ?footnote .
 }
 """
+
+
+@dataclass(frozen=True)
+class Frame:
+    """What the source prints around the rows: label, title (caption), column headings and footnote."""
+
+    label: str
+    title: str
+    headings: tuple[str, str]
+    footnote: str
+    publication: str
 
 
 @dataclass
@@ -72,12 +86,22 @@ class TableError(Exception):
     """The graph does not hold the table (for example, a build of other data)."""
 
 
+def read_frame(service: QueryService) -> Frame:
+    """The table's label, title, column headings and footnote, as the graph records them."""
+    found = service.rows(HEADER_QUERY)
+    if len(found) != 1:
+        raise TableError(
+            f"the graph describes {len(found)} source tables with a label, title, column headings and "
+            "footnote; expected one"
+        )
+    table = {name: term.value for name, term in found[0].items()}
+    headings = (table["first"], table["second"])
+    return Frame(table["label"], table["title"], headings, table["footnote"], table["publication"])
+
+
 def read_rows(service: QueryService) -> tuple[tuple[str, str], list[Row]]:
     """The column headings and the rows, cells and statement texts, in table order."""
-    headers = service.rows(HEADER_QUERY)
-    if len(headers) != 1:
-        raise TableError(f"the graph describes {len(headers)} source tables with column headings; expected one")
-    headings = (headers[0]["first"].value, headers[0]["second"].value)
+    headings = read_frame(service).headings
     rows: dict[int, Row] = {}
     for sol in service.rows(CELLS_QUERY):
         number = int(sol["rowNumber"].value)
@@ -94,9 +118,10 @@ def read_rows(service: QueryService) -> tuple[tuple[str, str], list[Row]]:
 
 
 def as_text(service: QueryService) -> str:
-    """The table as the source prints it: header line, then one line per cell."""
+    """The whole table as the source prints it: label, title, header line, one line per cell, footnote."""
+    frame = read_frame(service)
     (first, second), rows = read_rows(service)
-    lines = [first + second]
+    lines = [frame.label, "", frame.title, "", first + second]
     previous_group = None
     for row in rows:
         prefix = row.group if row.group and row.group != previous_group else ""
@@ -104,6 +129,7 @@ def as_text(service: QueryService) -> str:
         for i, cell in enumerate(row.cells):
             lead = prefix + row.name if i == 0 else ""
             lines.append(f"{lead}{cell.heading}: {cell.text}")
+    lines += ["", frame.footnote]
     return "\n".join(lines) + "\n"
 
 
@@ -112,13 +138,15 @@ def _escape_markdown(text: str) -> str:
 
 
 def as_markdown(service: QueryService) -> str:
-    """The table as Markdown, one row per tumour type."""
+    """The table as Markdown, one row per tumour type, with its label, title and footnote."""
+    frame = read_frame(service)
     (first, second), rows = read_rows(service)
-    lines = [f"| {first} | {second} |", "| --- | --- |"]
+    lines = [f"**{frame.label}.** {frame.title}", "", f"| {first} | {second} |", "| --- | --- |"]
     for row in rows:
         name = f"{row.group} — {row.name}" if row.group else row.name
         body = "<br>".join(f"**{c.heading}:** {_escape_markdown(c.text)}" for c in row.cells)
         lines.append(f"| {_escape_markdown(name)} | {body} |")
+    lines += ["", frame.footnote]
     return "\n".join(lines) + "\n"
 
 
@@ -147,16 +175,18 @@ def as_csv(service: QueryService) -> str:
 
 def as_html(service: QueryService) -> str:
     """A standalone HTML table; each statement's text links to the statement's IRI."""
+    frame = read_frame(service)
+    source = frame.publication
     (first, second), rows = read_rows(service)
     out = [
         "<!doctype html>",
         '<html lang="en"><head><meta charset="utf-8">',
-        "<title>Table 2: Histological classification of NTRK fusion gene–positive sarcoma</title>",
+        f"<title>{escape(frame.label)}: {escape(frame.title)}</title>",
         "<style>body{font:14px/1.45 system-ui,sans-serif;margin:2em}table{border-collapse:collapse}"
         "td,th{border:1px solid #ccd;padding:.4em .6em;vertical-align:top;text-align:left}"
         "a{color:#1f4e79;text-decoration:none}a:hover{text-decoration:underline}.h{font-weight:600}</style>",
         "</head><body>",
-        "<table>",
+        f"<table><caption><b>{escape(frame.label)}</b> {escape(frame.title)}</caption>",
         f"<tr><th>{escape(first)}</th><th>{escape(second)}</th></tr>",
     ]
     previous_group = None
@@ -174,8 +204,7 @@ def as_html(service: QueryService) -> str:
         out.append(f"<tr><td>{name}</td><td>{''.join(cells)}</td></tr>")
     out += [
         "</table>",
-        "<p>Abbreviation: N.A., not available. Source: Kubota et al. 2025, "
-        '<a href="https://doi.org/10.1093/jjco/hyaf015">doi:10.1093/jjco/hyaf015</a>.</p>',
+        f'<p>{escape(frame.footnote)} Source: <a href="{escape(source)}">{escape(source)}</a>.</p>',
         "</body></html>",
     ]
     return "\n".join(out) + "\n"

@@ -1,7 +1,8 @@
 """Pictures rendered server-side to SVG with Graphviz: the ontology, and an entity's neighbourhood.
 
 The ontology diagram is drawn from how the data uses each property (which kind of node links to
-which), so it cannot drift from the graph. Needs the Graphviz ``dot`` program.
+which), so it cannot drift from the graph. Needs the Graphviz ``dot`` program: without it the build
+stops with a message that says how to install it, rather than leaving the pictures out.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from collections.abc import Callable, Iterable
 
 from rdflib import OWL, RDF, RDFS, Graph, URIRef
 
+from ntrkkg.build.pipeline import BuildError
 from ntrkkg.namespaces import NTRKKG
 
 # The kind a node is drawn as: the first of these classes it belongs to.
@@ -51,6 +53,12 @@ COLOURS = {
 }
 
 
+MISSING = (
+    "Graphviz's dot program is not installed, and the model diagram and the entity pictures need it: "
+    "install it (Debian: apt-get install graphviz; or run bash scripts/quickstart.sh), then build again"
+)
+
+
 def available() -> bool:
     """True when Graphviz's dot program is installed."""
     return shutil.which("dot") is not None
@@ -87,10 +95,10 @@ def _render(dot_source: str) -> str:
     """SVG from Graphviz's ``dot`` program (the system package; no Python binding needed)."""
     dot = shutil.which("dot")
     if dot is None:
-        raise RuntimeError("Graphviz's dot program is not installed")
+        raise BuildError(MISSING)
     done = subprocess.run([dot, "-Tsvg"], input=dot_source, capture_output=True, text=True, timeout=60, check=False)
     if done.returncode != 0:
-        raise RuntimeError(f"dot failed: {done.stderr.strip()[:500]}")
+        raise BuildError(f"Graphviz's dot failed: {done.stderr.strip()[:500]}")
     return done.stdout
 
 
@@ -103,9 +111,10 @@ def ontology_svg(asserted: Graph, base: str) -> str:
     usage = property_usage(asserted, base)
     lines = [
         "digraph ntrkkg {",
-        'graph [rankdir=LR, fontname="Helvetica", nodesep=0.25, ranksep=0.7];',
-        'node [shape=box, style="rounded,filled", fontname="Helvetica", fontsize=11];',
-        'edge [fontname="Helvetica", fontsize=9, color="#556677"];',
+        # Compact ranks and large type: the picture is scaled to the page, and its labels must stay legible there.
+        'graph [rankdir=LR, fontname="Helvetica", nodesep=0.1, ranksep=0.3, newrank=true, ratio=compress];',
+        'node [shape=box, style="rounded,filled", fontname="Helvetica", fontsize=14];',
+        'edge [fontname="Helvetica", fontsize=12, color="#556677"];',
     ]
     kinds = {k for s, _, o in usage for k in (s, o)}
     for kind in sorted(kinds):
@@ -128,8 +137,8 @@ def neighbourhood_svg(center: Node, edges: Iterable[tuple[Node, str, Node]], lin
     lines = [
         "digraph neighbourhood {",
         'graph [rankdir=LR, fontname="Helvetica", nodesep=0.2, ranksep=0.6];',
-        'node [shape=box, style="rounded,filled", fontname="Helvetica", fontsize=10];',
-        'edge [fontname="Helvetica", fontsize=8, color="#778899"];',
+        'node [shape=box, style="rounded,filled", fontname="Helvetica", fontsize=12];',
+        'edge [fontname="Helvetica", fontsize=10, color="#778899"];',
     ]
     nodes = {center[0]: center}
     drawn = []

@@ -11,10 +11,12 @@ import pyoxigraph as ox
 from rdflib import Graph
 
 from ntrkkg.build.pipeline import BuildResult
-from ntrkkg.formats import BY_KEY, Format
+from ntrkkg.formats import BY_KEY, Format, graph_bytes
 from ntrkkg.namespaces import graph_iri
 from ntrkkg.outputs import diagrams
+from ntrkkg.outputs.kgx import write_kgx
 from ntrkkg.outputs.ontology_docs import ontology_page
+from ntrkkg.outputs.search_index import write_search_index
 from ntrkkg.outputs.sssom import write_sssom
 from ntrkkg.outputs.void import describe
 
@@ -119,18 +121,20 @@ def write_dumps(out: Path, result: BuildResult) -> None:
     write_sssom(sssom, result.asserted, result.base, result.version)
     files.append((sssom, "text/tab-separated-values", "mapping set to external ontologies, SSSOM TSV"))
 
-    if diagrams.available():
-        model = out / "model.svg"
-        model.write_text(diagrams.ontology_svg(result.asserted, result.base), encoding="utf-8")
-        files.append((model, "image/svg+xml", "diagram of the model: kinds of node and the properties linking them"))
+    model = out / "model.svg"  # no Graphviz: the build stops and says so, rather than leave the pictures out
+    model.write_text(diagrams.ontology_svg(result.asserted, result.base), encoding="utf-8")
+    files.append((model, "image/svg+xml", "diagram of the model: kinds of node and the properties linking them"))
 
     page = ontology_page()
     if page is not None:
         (out / "ontology.html").write_text(page, encoding="utf-8")
         files.append((out / "ontology.html", "text/html", "documentation of the ontology (pyLODE)"))
 
+    files.append(write_search_index(out, result))
+    files.extend(write_kgx(out, result))
+
     void = out / "void.ttl"
-    describe(result, asserted, files).serialize(void, format="turtle", encoding="utf-8")
+    void.write_bytes(graph_bytes(describe(result, asserted, files), BY_KEY["turtle"]))
     files.append((void, "text/turtle", "VoID and DCAT description of the dataset"))
 
     sums = "".join(f"{sha256(path)}  {path.name}\n" for path, _, _ in sorted(files))

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
+import curies
 from rdflib import OWL, RDF, RDFS, SKOS, Graph, URIRef
 
 from ntrkkg.prefixes import SSSOM, converter, scheme_of
@@ -23,6 +25,8 @@ class Mapping:
     object_label: str
     justification: URIRef
     comment: str
+    #: The edition of the external scheme the object was checked in (e.g. ICD-O-3.1), when recorded.
+    object_source_version: str = ""
 
 
 def mappings(graph: Graph) -> list[Mapping]:
@@ -42,6 +46,7 @@ def mappings(graph: Graph) -> list[Mapping]:
                 object_label=str(graph.value(axiom, SSSOM.object_label) or ""),
                 justification=graph.value(axiom, SSSOM.mapping_justification),  # type: ignore[arg-type]
                 comment=str(graph.value(axiom, RDFS.comment) or ""),
+                object_source_version=str(graph.value(axiom, SSSOM.object_source_version) or ""),
             )
         )
     return sorted(found, key=lambda m: (str(m.subject), str(m.predicate), str(m.object)))
@@ -54,8 +59,23 @@ COLUMNS = (
     "object_id",
     "object_label",
     "mapping_justification",
+    "object_source_version",
     "comment",
 )
+
+
+def curie_map_iri(record: curies.Record) -> str:
+    """The namespace a CURIE prefix expands to in the SSSOM curie map.
+
+    A URI prefix with a query string is a search form, not a namespace (bioregistry gives ICD-O's as a
+    search of codes.iarc.fr): there the curie map names the Bioregistry resolver's prefix
+    ``https://bioregistry.io/{prefix}:`` instead, which resolves each CURIE and which the pinned map
+    lists among the scheme's URI prefix synonyms (bioregistry 0.15.6, ``get_bioregistry_iri``).
+    """
+    resolver = f"https://bioregistry.io/{record.prefix}:"
+    if "?" in record.uri_prefix and resolver in record.uri_prefix_synonyms:
+        return resolver
+    return record.uri_prefix
 
 
 def _cell(value: str) -> str:
@@ -82,11 +102,12 @@ def write_sssom(path: Path, graph: Graph, base: str, version: str) -> int:
                     conv.compress_strict(str(m.object)),
                     m.object_label,
                     conv.compress_strict(str(m.justification)),
+                    m.object_source_version,
                     m.comment,
                 )
             )
         )
-    curie_map = {r.prefix: r.uri_prefix for r in conv.records if r.prefix in used}
+    curie_map = {r.prefix: curie_map_iri(r) for r in conv.records if r.prefix in used}
     header = [
         f"#mapping_set_id: {base}mappings/ntrkkg-{version}.sssom.tsv",
         f"#mapping_set_version: {version}",
@@ -96,7 +117,8 @@ def write_sssom(path: Path, graph: Graph, base: str, version: str) -> int:
         " DrugBank, UniProt, SO and OBI. Each was checked against the named source.",
         "#license: https://creativecommons.org/licenses/by/4.0/",
         "#curie_map:",
-        *[f"#  {prefix}: {uri}" for prefix, uri in sorted(curie_map.items())],
+        # Quoted: a namespace such as "https://bioregistry.io/icdo:" ends with a colon, which YAML would misread.
+        *[f"#  {prefix}: {json.dumps(uri)}" for prefix, uri in sorted(curie_map.items())],
     ]
     path.write_text("\n".join(header + ["\t".join(COLUMNS)] + lines) + "\n", encoding="utf-8")
     return len(rows)

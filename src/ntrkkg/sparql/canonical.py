@@ -7,6 +7,7 @@ ended. See :mod:`.vetting` for the limits and why they are what they are.
 
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass, field
 from typing import Final
@@ -17,6 +18,7 @@ from .lexer import (
     BLANK_NODE_LABEL,
     IRIREF,
     KEYWORD,
+    KEYWORDS,
     LANGTAG,
     NIL,
     NUMBER_KINDS,
@@ -31,7 +33,7 @@ from .lexer import (
     tokenize,
 )
 
-__all__ = ["MAX_REPARSED_NESTING", "REPARSED_CALLS", "QueryRejected", "VettedQuery"]
+__all__ = ["MAX_REPARSED_NESTING", "REPARSED_CALLS", "QueryRejected", "VettedQuery", "point_at"]
 
 QUERY_FORMS: Final = frozenset({"SELECT", "CONSTRUCT", "DESCRIBE", "ASK"})
 UPDATE_KEYWORDS: Final = frozenset(
@@ -65,7 +67,17 @@ _TO_ESCAPE = re.compile(r'[\\"\n\r\t]')
 
 
 class QueryRejected(Exception):
-    """The query is refused before evaluation; the message says why, for the client."""
+    """The query is refused before evaluation; the message says why, for the client.
+
+    ``line`` and ``column`` (1-based) say where, when the reason has a place; ``prefix`` names an
+    undeclared prefix, so that a caller knowing more prefixes can suggest its IRI.
+    """
+
+    def __init__(
+        self, message: str, *, line: int | None = None, column: int | None = None, prefix: str | None = None
+    ) -> None:
+        super().__init__(message)
+        self.line, self.column, self.prefix = line, column, prefix
 
 
 @dataclass(frozen=True)
@@ -87,8 +99,37 @@ class VettedQuery:
     original: str = field(default="", compare=False, repr=False)
 
 
-def _at(token: Token, message: str) -> QueryRejected:
-    return QueryRejected(f"line {token.line}, column {token.column}: {message}")
+def _at(token: Token, message: str, prefix: str | None = None) -> QueryRejected:
+    return QueryRejected(
+        f"line {token.line}, column {token.column}: {message}", line=token.line, column=token.column, prefix=prefix
+    )
+
+
+def point_at(query: str, line: int, column: int) -> str:
+    """The query's line ``line`` with a caret under ``column`` (both 1-based), indented for a message."""
+    lines = query.splitlines() or [""]
+    if not 1 <= line <= len(lines):
+        return ""
+    text = lines[line - 1].expandtabs(1)  # one column per character, as the positions count them
+    start = max(0, column - 60)  # a long line is cut around the position
+    shown = ("…" if start else "") + text[start : start + 100]
+    return f"\n  {shown}\n  {' ' * (column - 1 - start + (1 if start else 0))}^"
+
+
+def _unknown_word(query: str, error: LexicalError) -> QueryRejected:
+    """The lexer's error, with the keyword the client probably meant when a word is not a keyword."""
+    if not error.reason.startswith("unknown word"):
+        return QueryRejected(str(error), line=error.line, column=error.column)
+    lines = query.splitlines()
+    rest = lines[error.line - 1][error.column - 1 :] if error.line <= len(lines) else ""
+    word = re.match(r"[\w-]*", rest).group()[:40] or rest[:1]  # type: ignore[union-attr]
+    close = difflib.get_close_matches(word.upper(), sorted(KEYWORDS), n=1, cutoff=0.7)
+    hint = f"; did you mean {close[0]}?" if close else " (a keyword, or a prefixed name such as rdfs:label)"
+    return QueryRejected(
+        f"line {error.line}, column {error.column}: unknown keyword {word!r}{hint}",
+        line=error.line,
+        column=error.column,
+    )
 
 
 def _shown(token: Token) -> str:
@@ -126,7 +167,7 @@ class _Vetting:
         try:
             tokens = tokenize(self.query)
         except LexicalError as error:
-            raise QueryRejected(str(error)) from None
+            raise _unknown_word(self.query, error) from None
         if not tokens:
             raise QueryRejected("the query is empty")
         if any(t.kind == KEYWORD and t.value in UPDATE_KEYWORDS for t in tokens):
@@ -188,7 +229,7 @@ class _Vetting:
             namespace = self.prefixes[token.value]
         except KeyError:
             name = token.value
-            raise _at(token, f"undefined prefix '{name}:' (declare it with PREFIX {name}: <...>)") from None
+            raise _at(token, f"prefix '{name}:' is not declared; add PREFIX {name}: <...>", prefix=name) from None
         return namespace + token.local
 
     def declare(self, tokens: list[Token], i: int) -> None:

@@ -25,8 +25,8 @@ from typing import IO, Any, cast
 
 import pyoxigraph as ox
 
-from ntrkkg.formats import BY_KEY
-from ntrkkg.sparql import sandbox
+from ntrkkg.formats import BY_KEY, write_graph
+from ntrkkg.sparql import sandbox, search
 from ntrkkg.sparql.counters import Counters
 
 __all__ = ["EnginePool", "Evaluator", "Job", "Outcome", "evaluate"]
@@ -110,6 +110,8 @@ def evaluate(store: ox.Store, job: Job) -> Outcome:
         options["named_graphs"] = _graph_names(job.named_graphs)
     except ValueError as error:
         return Outcome("bad-graph", message=f"a default-graph-uri or named-graph-uri is not an IRI: {error}")
+    if search.FUNCTION in job.query:  # the query calls this service's own functions (full-text search)
+        options["custom_functions"] = search.engine_functions(store)
     fmt = BY_KEY[job.format]
     try:
         results = store.query(job.query, **options)
@@ -126,10 +128,12 @@ def evaluate(store: ox.Store, job: Job) -> Outcome:
                 if rows > job.row_cap:
                     return _too_many("rows", job.row_cap)
             return Outcome("ok", body, kind="solutions")
-        for triples, _ in enumerate(cast(ox.QueryTriples, store.query(job.query, **options)), 1):
-            if triples > job.row_cap:
+        triples = []
+        for triple in results:
+            triples.append(triple)
+            if len(triples) > job.row_cap:
                 return _too_many("triples", job.row_cap)
-        results.serialize(cast(IO[bytes], sink), format=fmt.oxigraph)
+        write_graph(triples, fmt, cast(IO[bytes], sink))  # sorted, with prefixes (JSON-LD: a context)
         return Outcome("ok", sink.getvalue(), kind="graph")
     except SyntaxError as error:
         return Outcome("syntax", message=str(error))
@@ -155,6 +159,8 @@ class Confining:
     network: bool = False
     #: Enforce; False only in a process that must not be confined (tests of the pool itself).
     enabled: bool = True
+    #: The build's full-text index, opened before confinement (its descriptor stays usable inside).
+    search_index: str | None = None
 
 
 def _detach_from_server(conn: Connection) -> None:
@@ -187,6 +193,7 @@ def _engine_loop(
     _detach_from_server(conn)
     os.nice(10)  # heavy queries yield the CPU to the serving processes, so /health and pages stay quick
     try:
+        search.attach(confining.search_index)
         if confining.enabled:
             sandbox.preload()
             memory = None if confining.memory_bytes is None else _address_space() + confining.memory_bytes
@@ -383,6 +390,7 @@ class EnginePool:
         try:
             ready = engine.started(max(deadline - time.monotonic(), 1.0))
             if ready.status != "ready":
+                self.stats.add("start_failures")
                 return ready
             engine.conn.send(job)
             if engine.conn.poll(max(deadline - time.monotonic(), 0)):
@@ -391,7 +399,7 @@ class EnginePool:
                 if not healthy:
                     self.stats.add("recycled")
                 return outcome
-            self.stats.add("timeouts")
+            self.stats.add_many(("timeouts", "engine_timeouts"), (1, 1))
             return Outcome("timeout", message="the query ran out of time and was stopped")
         except (EOFError, OSError):
             self.stats.add("crashes")

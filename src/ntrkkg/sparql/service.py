@@ -16,11 +16,14 @@ import pyoxigraph as ox
 
 from ntrkkg.config import Settings
 from ntrkkg.formats import BY_KEY, Format
-from ntrkkg.prefixes import VOCABULARIES
+from ntrkkg.prefixes import VOCABULARIES, known_prefixes
+from ntrkkg.sparql import metrics
 from ntrkkg.sparql.cache import ResultCache
-from ntrkkg.sparql.counters import Counters
+from ntrkkg.sparql.canonical import point_at
+from ntrkkg.sparql.counters import Counters, serve_as
 from ntrkkg.sparql.engine import Confining, EnginePool, Evaluator, Job, Outcome, evaluate
 from ntrkkg.sparql.lexer import LexicalError, tokenize
+from ntrkkg.sparql.search import index_path
 from ntrkkg.sparql.vetting import QueryRejected, VettedQuery, vet
 
 __all__ = ["QueryFailed", "QueryRejected", "QueryService", "VettedQuery"]
@@ -53,6 +56,7 @@ class QueryService:
         engines: int | None = None,
         default_graphs: tuple[str, ...] | None | str = "dataset",
         network: bool = False,
+        search_index: str | None = None,
     ) -> None:
         self.settings = settings
         #: The default graph of a query that names none: the union of the data graphs, or (None) the store's own.
@@ -65,11 +69,15 @@ class QueryService:
             evaluator=evaluator,
             store=store,
             confining=Confining(
-                store_dir=store_dir, memory_bytes=settings.engine_memory, enabled=confine, network=network
+                store_dir=store_dir,
+                memory_bytes=settings.engine_memory,
+                enabled=confine,
+                network=network,
+                search_index=search_index,
             ),
             recycle_after_bytes=settings.recycle_after_bytes,
             queue=settings.queue,
-            counters=Counters(settings.workers),
+            counters=Counters(settings.workers, metrics.QUERY_FIELDS),
         )
         self._cache = ResultCache(settings.cache_bytes)
 
@@ -83,9 +91,13 @@ class QueryService:
 
         if store is not None:
             return cls(settings, lambda: store, store=store, confine=confine, engines=engines)
+        index = index_path(settings.dist)
+        search_index = str(index.resolve()) if index.is_file() else None  # else engines index their store
         if settings.store is None:
             loaded = serving_store(settings.dist, settings.base, settings.names)
-            return cls(settings, lambda: loaded, store=loaded, confine=confine, engines=engines)
+            return cls(
+                settings, lambda: loaded, store=loaded, confine=confine, engines=engines, search_index=search_index
+            )
         kind, location = parse_spec(settings.store)
         if kind == "oxigraph":
             return cls(
@@ -95,6 +107,7 @@ class QueryService:
                 store_dir=str(Path(location).resolve()),
                 confine=confine,
                 engines=engines,
+                search_index=search_index,
             )
         from ntrkkg.sparql.remote import forward, remote
 
@@ -111,7 +124,17 @@ class QueryService:
     def vet(self, query: str) -> VettedQuery:
         """Check ``query`` and return its canonical form; raises :class:`QueryRejected` with the reason."""
         s = self.settings
-        return vet(query, max_length=s.max_query_length, allowed_services=s.allowed_services, prefixes=VOCABULARIES)
+        try:
+            return vet(
+                query,
+                max_length=s.max_query_length,
+                allowed_services=s.allowed_services,
+                prefixes=VOCABULARIES,
+                known_prefixes=known_prefixes(),
+            )
+        except QueryRejected as rejected:
+            metrics.refuse(self.pool.stats, metrics.refusal_of(str(rejected)))
+            raise
 
     def run(
         self,
@@ -124,6 +147,23 @@ class QueryService:
         started: float | None = None,
     ) -> Outcome:
         """Answer a vetted query in ``fmt``; the deadline counts from ``started`` (monotonic), queueing included."""
+        started = started if started is not None else time.monotonic()
+        outcome = self._run(vetted, fmt, default_graphs, named_graphs, client, started)
+        counters = self.pool.stats
+        metrics.observe(counters, outcome.status, time.monotonic() - started)
+        if outcome.status == "too-large":
+            metrics.refuse(counters, "result_cap")
+        return outcome
+
+    def _run(
+        self,
+        vetted: VettedQuery,
+        fmt: Format,
+        default_graphs: tuple[str, ...] | None,
+        named_graphs: tuple[str, ...] | None,
+        client: str,
+        started: float,
+    ) -> Outcome:
         if default_graphs is None and named_graphs is None and not vetted.has_dataset_clause:
             default_graphs = self.default_graphs  # type: ignore[assignment]
         key: _CacheKey = (vetted.text, fmt.key, default_graphs, named_graphs)
@@ -132,6 +172,8 @@ class QueryService:
             if cached is not None:
                 self.pool.stats.add("cache_hits")
                 return cached
+            if self._cache.budget:
+                self.pool.stats.add("cache_misses")
         job = Job(
             vetted.text,
             fmt.key,
@@ -142,7 +184,7 @@ class QueryService:
             base_iri=self.settings.endpoint,
             federated=bool(vetted.services),
         )
-        deadline = (started if started is not None else time.monotonic()) + self.settings.timeout
+        deadline = started + self.settings.timeout
         outcome = self.pool.run(job, deadline, client)
         if outcome.status == "syntax":
             outcome = Outcome("syntax", message=_as_sent(outcome.message, vetted))
@@ -164,7 +206,7 @@ class QueryService:
         """Make this copy one of ``workers`` serving processes: its share of engines and queue, its counter slot."""
         s = self.settings
         self.pool.resize(max(1, s.engines // workers), max(0, s.queue // workers))
-        self.pool.stats.slot = index
+        serve_as(index)
 
     # --- For callers inside the service: pages, the CLI, the Python API ----------------------
 
@@ -224,7 +266,9 @@ def _as_sent(message: str, vetted: VettedQuery) -> str:
         where = f"{original[at].line}:{original[at].column + min(offset, len(original[at].text))}"
     else:
         where = f"{original[at].line}:{original[at].column}"
-    return f"error at {where}: {message[match.end() :]}"
+    line, column = (int(part) for part in where.split(":"))
+    # The same form as vetting's refusals: the place in words, the reason, the client's line and a caret.
+    return f"line {line}, column {column}: {message[match.end() :]}" + point_at(vetted.original, line, column)
 
 
 def _bind(query: str, bindings: dict[str, str]) -> str:

@@ -59,7 +59,15 @@ from collections.abc import Mapping, Set
 from functools import lru_cache
 from typing import Final
 
-from .canonical import _CACHED_BELOW, MAX_REPARSED_NESTING, REPARSED_CALLS, QueryRejected, VettedQuery, _Vetting
+from .canonical import (
+    _CACHED_BELOW,
+    MAX_REPARSED_NESTING,
+    REPARSED_CALLS,
+    QueryRejected,
+    VettedQuery,
+    _Vetting,
+    point_at,
+)
 from .lexer import IRIREF, KEYWORD, PNAME_NS, tokenize
 
 __all__ = [
@@ -89,10 +97,13 @@ def vet(
     max_size: int = DEFAULT_MAX_SIZE,
     allowed_services: Set[str] = frozenset(),
     prefixes: Mapping[str, str] | None = None,
+    known_prefixes: Mapping[str, str] | None = None,
 ) -> VettedQuery:
     """Check ``query`` and return its canonical form; raises :class:`QueryRejected` naming the problem.
 
     ``prefixes`` maps prefix names (``"rdfs"`` or ``"rdfs:"``) to IRIs a query may use undeclared.
+    ``known_prefixes`` are only suggested: a query that uses one undeclared is told the IRI to declare.
+    The message of a refusal with a place ends with the query's line and a caret under the place.
     """
     if len(query) > max_length:
         raise QueryRejected(f"the query is {len(query):,} characters long; the limit is {max_length:,}")
@@ -102,25 +113,45 @@ def vet(
     args = (query, max_depth, max_size, frozenset(allowed_services), declared)
     # Short queries repeat (examples, dashboards, retries): remember their outcome.
     outcome = _vet_remembered(*args) if len(query) < _CACHED_BELOW else _vet_outcome(*args)
-    if isinstance(outcome, str):
-        raise QueryRejected(outcome)
-    return outcome
+    if isinstance(outcome, VettedQuery):
+        return outcome
+    message, line, column, prefix = outcome
+    if prefix is not None:
+        message = _suggestion(message, prefix, known_prefixes or {})
+    if line is not None and column is not None:
+        message += point_at(query, line, column)
+    raise QueryRejected(message, line=line, column=column, prefix=prefix)
+
+
+def _suggestion(message: str, prefix: str, known: Mapping[str, str]) -> str:
+    """The message about an undeclared prefix, naming its IRI when it is a known one (its case aside)."""
+    names = {name.removesuffix(":"): iri for name, iri in known.items()}
+    iri = names.get(prefix) or next((iri for name, iri in names.items() if name.lower() == prefix.lower()), None)
+    if iri is None:
+        return message
+    return (
+        message.replace(f"PREFIX {prefix}: <...>", f"PREFIX {prefix}: <{iri}>") + " (a prefix the dataset's map knows)"
+    )
+
+
+#: A refusal, remembered as data (an exception instance re-raised would grow its traceback).
+_Refusal = tuple[str, int | None, int | None, str | None]
 
 
 @lru_cache(maxsize=1024)
 def _vet_remembered(
     query: str, max_depth: int, max_size: int, allowed: frozenset[str], declared: tuple[tuple[str, str], ...]
-) -> VettedQuery | str:
+) -> VettedQuery | _Refusal:
     return _vet_outcome(query, max_depth, max_size, allowed, declared)
 
 
 def _vet_outcome(
     query: str, max_depth: int, max_size: int, allowed: frozenset[str], declared: tuple[tuple[str, str], ...]
-) -> VettedQuery | str:
+) -> VettedQuery | _Refusal:
     try:
         return _Vetting(query, max_depth, max_size, allowed, dict(declared)).run()
     except QueryRejected as rejected:
-        return str(rejected)
+        return str(rejected), rejected.line, rejected.column, rejected.prefix
 
 
 @lru_cache(maxsize=256)

@@ -14,6 +14,7 @@ from werkzeug.exceptions import HTTPException
 from ntrkkg.config import Settings
 from ntrkkg.examples import examples
 from ntrkkg.sparql.service import QueryService
+from ntrkkg.web import metrics
 from ntrkkg.web.description import graph_sizes, service_description
 from ntrkkg.web.endpoint import COMMON_HEADERS, QueryEndpoint
 from ntrkkg.web.protocol import Site, problem
@@ -46,12 +47,14 @@ def create_app(settings: Settings | None = None, *, service: QueryService | None
         started=time.time(),
     )
 
-    from ntrkkg.web import pages, protocol
+    from ntrkkg.web import pages, protocol, search
 
     app.register_blueprint(protocol.blueprint)
     app.register_blueprint(pages.blueprint)
+    app.register_blueprint(search.blueprint)
 
     app.wsgi_app = QueryEndpoint(app.wsgi_app, service, settings.max_request_bytes)  # type: ignore[method-assign]
+    metrics.install(app, service, settings)  # last: it counts every response, /sparql's included
 
     @app.after_request
     def headers(response: Response) -> Response:

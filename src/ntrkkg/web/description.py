@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from rdflib import RDF, VOID, XSD, BNode, Graph, Literal, URIRef
+from rdflib import RDF, RDFS, VOID, XSD, BNode, Graph, Literal, URIRef
 
 from ntrkkg.config import Settings
 from ntrkkg.formats import GRAPH_FORMATS, RESULT_FORMATS
@@ -20,12 +20,18 @@ def graph_sizes(service: QueryService) -> dict[str, int]:
     return {row["g"]: int(row["n"]) for row in service.values(_SIZES)}
 
 
-def service_description(settings: Settings, sizes: dict[str, int]) -> Graph:
-    """An SD document: endpoint, language, formats, the default dataset and its named graphs."""
+def service_description(settings: Settings, sizes: dict[str, int], endpoint: str | None = None) -> Graph:
+    """An SD document: endpoint, language, formats, the default dataset and its named graphs.
+
+    ``endpoint`` is the IRI the service is answering at (default: the configured one). The default
+    graph is the union of the asserted and inferred graphs only, not of every named graph (VoID and
+    the examples are named graphs outside it), so ``sd:UnionDefaultGraph`` is not declared; the
+    default graph's entailment regime is OWL 2 RL, whose closure the inferred graph holds.
+    """
     sd = Graph()
     sd.bind("sd", SD)
     sd.bind("void", VOID)
-    service = URIRef(settings.endpoint)
+    service = URIRef(endpoint or settings.endpoint)
     sd.add((service, RDF.type, SD.Service))
     sd.add((service, SD.endpoint, service))
     sd.add((service, SD.supportedLanguage, SD.SPARQL11Query))
@@ -40,6 +46,8 @@ def service_description(settings: Settings, sizes: dict[str, int]) -> Graph:
     sd.add((dataset, SD.defaultGraph, default))
     sd.add((default, RDF.type, SD.Graph))
     sd.add((default, VOID.triples, Literal(sum(sizes.get(g, 0) for g in settings.names.default), datatype=XSD.integer)))
+    members = " and ".join(f"<{g}>" for g in settings.names.default)
+    sd.add((default, RDFS.comment, Literal(f"The union of the named graphs {members}.", lang="en")))
     sd.add((service, SD.defaultEntailmentRegime, _OWL_RL))
     for name, size in sorted(sizes.items()):
         named, graph = BNode(), BNode()

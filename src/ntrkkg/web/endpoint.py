@@ -17,7 +17,7 @@ import pyoxigraph as ox
 from werkzeug.datastructures import MIMEAccept
 from werkzeug.http import parse_accept_header, parse_options_header, quote_etag, unquote_etag
 
-from ntrkkg.formats import NotAcceptable, choose
+from ntrkkg.formats import BY_KEY, NotAcceptable, choose
 from ntrkkg.sparql.service import QueryRejected, QueryService
 
 __all__ = ["COMMON_HEADERS", "STATUS", "QueryEndpoint", "problem_body", "retry_after"]
@@ -76,6 +76,17 @@ def _is_iri(value: str) -> bool:
     return True
 
 
+def _browser(environ: dict[str, Any], params: list[tuple[str, str]]) -> bool:
+    """A browser opening a query link: it prefers text/html to every result type, and sets no format."""
+    if any(name in ("format", "output") for name, _ in params):
+        return False
+    accept = parse_accept_header(environ.get("HTTP_ACCEPT"), MIMEAccept)
+    html = max((q for value, q in accept if value in ("text/html", "application/xhtml+xml")), default=0)
+    answers = {f.media_type for f in BY_KEY.values()} | {"application/json", "application/xml"}
+    others = max((q for value, q in accept if value in answers), default=0)
+    return html > 0 and html > others
+
+
 class QueryEndpoint:
     """WSGI middleware: answers query requests to ``/sparql``, passes everything else to ``app``."""
 
@@ -91,6 +102,8 @@ class QueryEndpoint:
         try:
             params = self._parameters(environ, method)
             if params is None:  # no query: the Service Description or the editor
+                return self.app(environ, start_response)
+            if method == "GET" and _browser(environ, params):  # a query link opened in a browser: the editor runs it
                 return self.app(environ, start_response)
             return self._answer(environ, start_response, params, method, started)
         except _Refused as refused:

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import json
 import mimetypes
+import re
 import time
+from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
 
 import pyoxigraph as ox
 from flask import Blueprint, Response, abort, render_template, request, send_from_directory
+from markupsafe import Markup, escape
 
+from ntrkkg import examples as examples_module
 from ntrkkg.formats import BY_KEY, GRAPH_FORMATS, NotAcceptable, by_suffix, choose
 from ntrkkg.outputs import diagrams
 from ntrkkg.prefixes import converter
@@ -39,6 +43,7 @@ ENTITY_KINDS = (
 )
 LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 DEFINITION = "http://www.w3.org/2004/02/skos/core#definition"
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 
 
 def _base() -> str:
@@ -55,6 +60,14 @@ def _wants_html(override: str | None) -> bool:
         return override == "html"
     offers = ["text/html"] + [f.media_type for f in GRAPH_FORMATS]
     return request.accept_mimetypes.best_match(offers, default="text/html") == "text/html"
+
+
+def _names_html() -> bool:
+    """True when the client names text/html and likes it at least as much as any RDF format (a browser, not curl)."""
+    accept = list(request.accept_mimetypes)
+    html = max((q for value, q in accept if value in ("text/html", "application/xhtml+xml")), default=0)
+    rdf = max((q for value, q in accept if value in {f.media_type for f in GRAPH_FORMATS}), default=0)
+    return html > 0 and html >= rdf
 
 
 @blueprint.errorhandler(QueryFailed)
@@ -89,6 +102,14 @@ def home() -> Response:
 
 def _html(template: str, **context: object) -> Response:
     return Response(render_template(template, **context), content_type="text/html; charset=utf-8")
+
+
+@blueprint.route("/favicon.ico")
+def favicon() -> Response:
+    """The site's icon (an SVG), for browsers that ask for /favicon.ico."""
+    response = send_from_directory(Path(__file__).parent / "static", "favicon.svg", mimetype="image/svg+xml")
+    response.cache_control.max_age = 86400
+    return response
 
 
 @blueprint.route("/health")
@@ -137,17 +158,52 @@ def _checksums(dist: Path) -> dict[str, str]:
 
 @blueprint.route("/downloads/")
 def downloads() -> Response:
-    """The files of the build with size and SHA-256, as HTML or JSON."""
+    """The files of the build with size, SHA-256 and what each holds (from the VoID), as HTML or JSON."""
     dist = site().settings.dist
     sums = _checksums(dist)
+    described = _described_files()
     files = [
-        {"name": p.name, "size": p.stat().st_size, "sha256": sums.get(p.name, "")}
+        {
+            "name": p.name,
+            "size": p.stat().st_size,
+            "sha256": sums.get(p.name, ""),
+            "description": described.get(p.name, ""),
+            "inferred": "inferred" in described.get(p.name, ""),
+        }
         for p in sorted(dist.iterdir())
         if p.is_file() and not p.name.startswith(".")
     ]
     if request.accept_mimetypes.best_match(["text/html", "application/json"]) == "application/json":
         return Response(json.dumps(files, indent=2), content_type="application/json")
-    return _html("downloads.html", files=files)
+    stamp = dist / "SHA256SUMS"  # written last by every build
+    built = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(stamp.stat().st_mtime)) if stamp.exists() else None
+    return _html("downloads.html", files=files, built=built)
+
+
+def _described_files() -> dict[str, str]:
+    """File name → its description in the VoID (what the build says each dump holds)."""
+    rows = _rows(
+        """SELECT ?title ?description WHERE { GRAPH ?void {
+        ?d a <http://www.w3.org/ns/dcat#Distribution> ; dcterms:title ?title ; dcterms:description ?description } }""",
+        void=site().settings.names.void,
+    )
+    # The two files that describe the others are not distributions of the dataset themselves.
+    found = {"SHA256SUMS": "SHA-256 checksum of every file", "void.ttl": "VoID and DCAT description of the dataset"}
+    found.update((r["title"], r["description"]) for r in rows)
+    return found
+
+
+@blueprint.app_template_filter("human_size")
+def human_size(size: int) -> str:
+    """Bytes as a person reads them: 812 bytes, 60.4 kB, 1.2 MB (decimal units)."""
+    if size < 1000:
+        return f"{size} bytes"
+    value = size / 1000
+    for unit in ("kB", "MB"):
+        if value < 1000:
+            return f"{value:.1f} {unit}"
+        value /= 1000
+    return f"{value:.1f} GB"
 
 
 @blueprint.route("/downloads/<path:name>")
@@ -171,30 +227,36 @@ def download(name: str) -> Response:
 # --- VoID and examples ------------------------------------------------------------------
 
 
-def _graph_response(graph_name: str) -> Response:
+def _graph_response(graph_name: str, page: str) -> Response:
+    override = request.args.get("format")
+    if override == "html" or (not override and _names_html()):  # a browser: a page about the graph, with its Turtle
+        turtle = site().service.answer(_GRAPH, "turtle", graph=graph_name).body.decode("utf-8")
+        return _html(page, turtle=turtle, graph=graph_name, examples=examples_module.examples(_base()))
     try:
-        fmt = choose(request.accept_mimetypes, request.args.get("format"), graph=True)
+        fmt = choose(request.accept_mimetypes, override, graph=True)
     except NotAcceptable as error:
         return problem(406, str(error))
-    query = "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?graph { ?s ?p ?o } }"
-    body = site().service.answer(query, fmt.key, graph=graph_name).body
+    body = site().service.answer(_GRAPH, fmt.key, graph=graph_name).body
     response = Response(body, content_type=fmt.content_type)
     response.vary.add("Accept")
     return response
 
 
+_GRAPH = "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?graph { ?s ?p ?o } }"
+
+
 @blueprint.route("/.well-known/void")
 @blueprint.route("/sparql/.well-known/void")
 def void() -> Response:
-    """The VoID description, in the negotiated RDF format."""
-    return _graph_response(site().settings.names.void)
+    """The VoID description: a page for browsers, else the negotiated RDF format."""
+    return _graph_response(site().settings.names.void, "void.html")
 
 
 @blueprint.route("/.well-known/sparql-examples")
 @blueprint.route("/sparql/.well-known/sparql-examples")
 def examples() -> Response:
-    """The example queries as SHACL SPARQLExecutables, in the negotiated RDF format."""
-    return _graph_response(site().settings.names.examples)
+    """The example queries (SHACL SPARQLExecutables): a page for browsers, else the negotiated RDF format."""
+    return _graph_response(site().settings.names.examples, "examples.html")
 
 
 # --- The ontology ---------------------------------------------------------------------------
@@ -207,7 +269,8 @@ def ontology() -> Response:
     if _wants_html(override):
         page = site().settings.dist / "ontology.html"
         if page.is_file():
-            return _html_text(page.read_text(encoding="utf-8"))
+            head, content = _split_page(page.read_text(encoding="utf-8"))
+            return _html("ontology.html", head=Markup(head), body=Markup(content))
         if override:
             return problem(404, "this build has no ontology page (build with pyLODE: pip install 'ntrkkg[docs]')")
     try:
@@ -225,26 +288,95 @@ def _ontology_triples() -> tuple[ox.Triple, ...]:
     return tuple(ox.parse(path=str(resource_dir("ontology") / "ntrkkg.ttl"), format=ox.RdfFormat.TURTLE))
 
 
-def _html_text(text: str) -> Response:
-    return Response(text, content_type="text/html; charset=utf-8")
+def _split_page(page: str) -> tuple[str, str]:
+    """pyLODE's styles and structured data, and its body, to be shown inside the site's own page."""
+    head = page[page.find("<head>") + 6 : page.find("</head>")]
+    head = re.sub(r"<title>.*?</title>|<meta[^>]*>", "", head, flags=re.S)
+    body = page[page.find(">", page.find("<body")) + 1 : page.rfind("</body>")]
+    return head, body
 
 
 # --- Entities ---------------------------------------------------------------------------
 
 
 def _describe(iri: str) -> tuple[list[dict[str, str]], list[dict[str, str]]]:
+    asserted = site().settings.names.asserted
+    # ?inferred marks what only the reasoner added, so a page can fold it under the asserted facts.
     outgoing = _rows(
-        """SELECT ?p ?pl ?o ?ol WHERE { ?this ?p ?o . FILTER(!isBlank(?o))
+        """SELECT ?p ?pl ?o ?ol ?inferred WHERE { ?this ?p ?o . FILTER(!isBlank(?o))
+        BIND(NOT EXISTS { GRAPH ?asserted { ?this ?p ?o } } AS ?inferred)
         OPTIONAL { ?p rdfs:label ?pl } OPTIONAL { ?o rdfs:label ?ol } } ORDER BY ?p ?o""",
         this=iri,
+        asserted=asserted,
     )
     incoming = _rows(
         """SELECT ?s ?sl ?p ?pl WHERE { GRAPH ?asserted { ?s ?p ?this } FILTER(!isBlank(?s))
         OPTIONAL { ?s rdfs:label ?sl } OPTIONAL { ?p rdfs:label ?pl } } ORDER BY ?p ?s LIMIT 300""",
         this=iri,
-        asserted=site().settings.names.asserted,
+        asserted=asserted,
     )
+    _name_unlabelled(outgoing, "o", "ol")
+    _name_unlabelled(incoming, "s", "sl")
+    # Labels of vocabulary terms (ours and others') get one style; labels of the data stay as curated.
+    ontology = _base() + "ontology"
+    for row in (*outgoing, *incoming):
+        if "pl" in row:
+            row["pl"] = tidy_label(row["pl"])
+        if "ol" in row and (row["p"] == RDF_TYPE or row["o"].startswith(ontology)):
+            row["ol"] = tidy_label(row["ol"])
     return outgoing, incoming
+
+
+# Statements, cells and findings carry no rdfs:label; they are named by what they say.
+_TITLES = """SELECT ?x ?row ?facet ?position ?parts ?kind ?n WHERE {
+  VALUES ?x { %s }
+  { ?x a ntrkkg:Statement ; ntrkkg:partOfCell ?cell ; ntrkkg:positionInCell ?position .
+    { SELECT ?cell (COUNT(?part) AS ?parts) WHERE { ?part ntrkkg:partOfCell ?cell } GROUP BY ?cell }
+    BIND(?x AS ?statement) BIND("statement" AS ?kind) }
+  UNION { ?x a ntrkkg:TableCell BIND(?x AS ?statement) BIND("cell" AS ?kind) }
+  UNION { ?statement ntrkkg:hasMarkerFinding|ntrkkg:hasImagingFinding|ntrkkg:hasCohortSubgroup ?x ;
+            ntrkkg:positionInCell ?position ; ntrkkg:partOfCell ?cell .
+          { SELECT ?cell (COUNT(?part) AS ?parts) WHERE { ?part ntrkkg:partOfCell ?cell } GROUP BY ?cell }
+          ?x a ?class . ?class rdfs:label ?kind . FILTER(STRSTARTS(STR(?class), STR(ntrkkg:))) }
+  ?statement ntrkkg:tumourType/rdfs:label ?row ; ntrkkg:facet/rdfs:label ?facet .
+}"""
+
+
+def titles(iris: Iterable[str]) -> dict[str, str]:
+    """Titles such as "IFS-like tumor with related kinase fusion — genetics (part 2 of 3)" for unlabelled nodes."""
+    wanted = sorted({i for i in iris if i.startswith(_base())})
+    if not wanted:
+        return {}
+    found: dict[str, str] = {}
+    for r in _rows(_TITLES % " ".join(f"<{i}>" for i in wanted)):
+        title = f"{r['row']} — {r['facet']}"
+        if r["kind"] == "cell":
+            title += " (table cell)"
+        elif int(r.get("parts", "1")) > 1:
+            title += f" (part {r['position']} of {r['parts']})"
+        if r["kind"] != "statement" and r["kind"] != "cell":
+            title += f", {r['kind']} {r['x'].rsplit('/', 1)[-1]}"
+        found[r["x"]] = title
+    return found
+
+
+def _name_unlabelled(rows: list[dict[str, str]], node: str, label: str) -> None:
+    named = titles(r[node] for r in rows if label not in r)
+    for r in rows:
+        if label not in r and r[node] in named:
+            r[label] = named[r[node]]
+
+
+_CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
+
+
+def tidy_label(text: str) -> str:
+    """Vocabulary labels in one style: lower case words, spaces ("has_subject", "wasQuotedFrom", "References")."""
+    if " " not in text and "_" not in text:
+        text = _CAMEL.sub(" ", text)
+    words = text.replace("_", " ").split()
+    # Words in capitals (NTRK, TRK, IRI) keep them; capitalised common words do not.
+    return " ".join(w.lower() if w[:1].isupper() and w[1:].islower() else w for w in words)
 
 
 def _external_links(iri: str) -> list[dict[str, str]]:
@@ -269,8 +401,9 @@ def curie(iri: str) -> str:
 
 
 def _statements(iri: str) -> list[dict[str, str]]:
-    return _rows(
-        """SELECT ?statement ?facet ?order ?position ?text
+    """The statements a page shows: in the table's facet order (``ntrkkg:facetOrder``), then by position."""
+    rows = _rows(
+        """SELECT ?statement ?row ?rowLabel ?facet ?heading ?order ?position ?text
         (GROUP_CONCAT(DISTINCT STR(?n); separator=",") AS ?refs) WHERE {
         { ?statement ntrkkg:tumourType ?this } UNION { ?statement ntrkkg:reportsFusion ?this }
         UNION { ?statement ntrkkg:drug ?this } UNION { ?statement ntrkkg:differentialDiagnosis ?this }
@@ -279,11 +412,83 @@ def _statements(iri: str) -> list[dict[str, str]]:
         UNION { ?statement ntrkkg:reportsFusion/ntrkkg:involvesGene ?this } UNION { BIND(?this AS ?statement) }
         ?statement a ntrkkg:Statement ; ntrkkg:verbatimText ?text ; ntrkkg:positionInCell ?position ;
                    ntrkkg:facet ?f ; ntrkkg:tumourType ?row .
-        ?f rdfs:label ?facet ; ntrkkg:facetOrder ?order .
+        ?row rdfs:label ?rowLabel .
+        ?f rdfs:label ?facet ; ntrkkg:facetOrder ?order ; ntrkkg:tableHeading ?heading .
         OPTIONAL { ?statement ntrkkg:citesReference/ntrkkg:referenceNumber ?n }
-    } GROUP BY ?statement ?facet ?order ?position ?text ORDER BY ?statement""",
+    } GROUP BY ?statement ?row ?rowLabel ?facet ?heading ?order ?position ?text""",
         this=iri,
     )
+    rows.sort(key=lambda r: (r["row"] != iri, r["rowLabel"], int(r["order"]), int(r["position"])))
+    findings = _findings([r["statement"] for r in rows])
+    for r in rows:
+        r["findings"] = findings.get(r["statement"], [])  # type: ignore[assignment]
+    return rows
+
+
+# What the statement says, structured: its own ntrkkg facts and those of its findings and subgroups,
+# as asserted (the bookkeeping — type, row, facet, cell, text, citations — is shown elsewhere).
+_FINDINGS = """SELECT ?statement ?group ?p ?pl ?o ?ol WHERE {
+  VALUES ?statement { %s }
+  GRAPH ?asserted {
+    { ?statement ?p ?o BIND(?statement AS ?group) }
+    UNION { ?statement ntrkkg:hasMarkerFinding|ntrkkg:hasImagingFinding|ntrkkg:hasCohortSubgroup ?group .
+            ?group ?p ?o }
+  }
+  FILTER(STRSTARTS(STR(?p), STR(ntrkkg:)) && ?p NOT IN (ntrkkg:tumourType, ntrkkg:facet, ntrkkg:partOfCell,
+    ntrkkg:positionInCell, ntrkkg:verbatimText, ntrkkg:citesReference, ntrkkg:quotedFrom, ntrkkg:hasCurationNote,
+    ntrkkg:hasMarkerFinding, ntrkkg:hasImagingFinding, ntrkkg:hasCohortSubgroup))
+  OPTIONAL { ?p rdfs:label ?pl } OPTIONAL { ?o rdfs:label ?ol }
+}"""
+
+
+def _findings(statements: list[str]) -> dict[str, list[list[dict[str, str]]]]:
+    """Per statement, its structured facts in groups (the statement's own, then one per finding)."""
+    if not statements:
+        return {}
+    groups: dict[str, dict[str, list[dict[str, str]]]] = {}
+    values = " ".join(f"<{s}>" for s in sorted(set(statements)))
+    for r in _rows(_FINDINGS % values, asserted=site().settings.names.asserted):
+        r["pl"] = tidy_label(r.get("pl", r["p"].rsplit("#", 1)[-1]))
+        r["text"] = r.get("ol") or _number(r["o"])
+        groups.setdefault(r["statement"], {}).setdefault(r["group"], []).append(r)
+    found: dict[str, list[list[dict[str, str]]]] = {}
+    for statement, by_group in groups.items():
+        ordered = sorted(by_group.items(), key=lambda item: (item[0] != statement, item[0]))
+        # Links before numbers and wordings; then by the property's label.
+        found[statement] = [
+            sorted(facts, key=lambda r: (not r["o"].startswith("http"), r["pl"], r["text"])) for _, facts in ordered
+        ]
+    return found
+
+
+def _number(text: str) -> str:
+    return text[:-2] if re.fullmatch(r"\d+\.0", text) else text
+
+
+_SOURCE = re.compile(
+    r"(?:github:)?(?P<repo>[\w.-]+/[\w.-]+)(?::(?P<path>[^@\s]+)@(?P<commit>[0-9a-f]{7,40})"
+    r"|@(?P<commit2>[0-9a-f]{7,40}):(?P<path2>[^\s]+))"
+)
+
+
+@blueprint.app_template_filter("provenance")
+def provenance(text: str) -> Markup:
+    """A mapping's verification note with each source file as a readable link: file, project and version."""
+    text = text.removeprefix("Verified: ")
+    out: list[str] = []
+    last = 0
+    for m in _SOURCE.finditer(text):
+        path = m.group("path") or m.group("path2") or ""
+        commit = m.group("commit") or m.group("commit2") or ""
+        out.append(str(escape(text[last : m.start()])))
+        url = f"https://github.com/{m.group('repo')}/blob/{commit}/{path}"
+        out.append(
+            f'<a href="{escape(url)}" rel="external">{escape(path.rsplit("/", 1)[-1])}</a> '
+            f"({escape(m.group('repo'))}, version {escape(commit[:7])})"
+        )
+        last = m.end()
+    out.append(str(escape(text[last:])))
+    return Markup("".join(out))
 
 
 @blueprint.route("/<any({}):kind>/<path:rest>".format(",".join(ENTITY_KINDS)))
@@ -296,21 +501,30 @@ def entity(kind: str, rest: str) -> Response:
     except ValueError:
         abort(404, description=f"{iri!r} is not an IRI of this dataset")
     if not outgoing and not incoming:
-        abort(404, description=f"{iri} is not a resource of this dataset")
+        from ntrkkg.web.search import not_found  # its own module: redirects by case, nearest matches
+
+        return not_found(iri)
     override = request.args.get("format")
     if _wants_html(override):
-        label = next((r["o"] for r in outgoing if r["p"] == LABEL), iri.rsplit("/", 1)[-1])
+        label = next((r["o"] for r in outgoing if r["p"] == LABEL), None) or titles([iri]).get(
+            iri, iri.rsplit("/", 1)[-1]
+        )
         definition = next((r["o"] for r in outgoing if r["p"] == DEFINITION), None)
-        types = [r for r in outgoing if r["p"].endswith("#type")]
+        types = [r for r in outgoing if r["p"] == RDF_TYPE and r["inferred"] == "false"]
+        for r in types:
+            r["ol"] = tidy_label(r.get("ol", ""))
+        statements = _statements(iri)
         return _html(
             "entity.html",
             iri=iri,
             label=label,
             definition=definition,
             types=types,
-            outgoing=outgoing,
+            asserted=[r for r in outgoing if r["inferred"] == "false"],
+            inferred=[r for r in outgoing if r["inferred"] != "false"],
             incoming=incoming,
-            statements=_statements(iri),
+            statements=statements,
+            is_row=any(s["row"] == iri for s in statements),
             base=_base(),
             links=_external_links(iri),
             picture=_picture(iri, label),
@@ -322,7 +536,12 @@ def entity(kind: str, rest: str) -> Response:
     body = (
         site()
         .service.answer(
-            "CONSTRUCT { ?this ?p ?o . ?s ?q ?this } WHERE { { ?this ?p ?o } UNION { ?s ?q ?this } }", fmt.key, this=iri
+            # A blank node comes with its own triples (an owl:Axiom's annotations), never alone.
+            """CONSTRUCT { ?this ?p ?o . ?o ?op ?oo . ?s ?q ?this . ?s ?sp ?so } WHERE {
+            { ?this ?p ?o OPTIONAL { ?o ?op ?oo FILTER(isBlank(?o)) } }
+            UNION { ?s ?q ?this OPTIONAL { ?s ?sp ?so FILTER(isBlank(?s)) } } }""",
+            fmt.key,
+            this=iri,
         )
         .body
     )
