@@ -80,9 +80,7 @@ class Query:
 
 def load_queries(folder: Path) -> list[Query]:
     """The example queries of ``folder/*.ttl`` that any store answers (no SERVICE, no function of ours)."""
-    return [
-        Query(e.path.stem, e.kind, e.query) for e in map(read_example, sorted(folder.glob("*.ttl"))) if e.portable
-    ]
+    return [Query(e.path.stem, e.kind, e.query) for e in map(read_example, sorted(folder.glob("*.ttl"))) if e.portable]
 
 
 # --- servers ------------------------------------------------------------------------------------

@@ -60,6 +60,9 @@ def _section(page: str, heading: str) -> str:
 def test_tumour_type_page_follows_the_table(client: FlaskClient) -> None:
     page = _page(client, "/disease/ifs-like-tumor")
     assert re.findall(r'<h3 class="facet">([^<]+)</h3>', page) == HEADINGS
+    assert (
+        'a kind of <a href="/ontology#Disease">disease</a> and <a href="/ontology#TumourType">tumour type</a>' in page
+    )
     # Within a facet, the parts of the cell in the order printed: EML4-NTRK3, LMNA-NTRK1, BRAF, MET.
     genetics = page[page.index(">Genetic features<") : page.index(">Radiological features<")]
     assert re.findall(r'href="/fusion/([^"]+)"', genetics) == ["EML4-NTRK3", "LMNA-NTRK1", "BRAF", "MET"]

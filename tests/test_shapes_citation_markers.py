@@ -33,10 +33,10 @@ def _results(ontology: Graph, shapes: Graph, text: str, cited: list[int]) -> lis
     data = Graph()
     for triple in ontology:
         data.add(triple)
-    refs = " , ".join(f"<reference/{n}>" for n in cited)
+    cites = "".join(f" ; ntrkkg:citesReference <reference/{n}>" for n in cited)
     turtle = f"""@base <{BASE}> .
 @prefix ntrkkg: <https://w3id.org/ntrkkg/ontology#> .
-<statement/t/histology/1> a ntrkkg:HistologyStatement ; ntrkkg:verbatimText "{text}" {"; ntrkkg:citesReference " + refs if cited else ""} .
+<statement/t/histology/1> a ntrkkg:HistologyStatement ; ntrkkg:verbatimText "{text}"{cites} .
 """ + "".join(f"<reference/{n}> a ntrkkg:Reference ; ntrkkg:referenceNumber {n} .\n" for n in cited)
     data.parse(data=turtle, format="turtle")
     for triple in infer(data):

@@ -29,12 +29,15 @@ __all__ = [
     "FUNCTION",
     "SEARCH",
     "Hit",
+    "Results",
     "SearchIndex",
     "attach",
     "edit_distance",
     "engine_functions",
+    "fold",
     "index_path",
     "sparql_functions",
+    "words",
 ]
 
 #: Functions only this service's engines define; their IRIs never move with the data's base.

@@ -44,6 +44,7 @@ ENTITY_KINDS = (
 LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 DEFINITION = "http://www.w3.org/2004/02/skos/core#definition"
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+SUBCLASS_OF = "http://www.w3.org/2000/01/rdf-schema#subClassOf"
 
 
 def _base() -> str:
@@ -513,6 +514,8 @@ def entity(kind: str, rest: str) -> Response:
         types = [r for r in outgoing if r["p"] == RDF_TYPE and r["inferred"] == "false"]
         for r in types:
             r["ol"] = tidy_label(r.get("ol", ""))
+        # A disease is a class of the data: say which of our kinds it is (tumour type, disease).
+        kinds = [r for r in outgoing if r["p"] == SUBCLASS_OF and r["o"].startswith(_base() + "ontology#")]
         statements = _statements(iri)
         return _html(
             "entity.html",
@@ -520,6 +523,7 @@ def entity(kind: str, rest: str) -> Response:
             label=label,
             definition=definition,
             types=types,
+            kinds=kinds,
             asserted=[r for r in outgoing if r["inferred"] == "false"],
             inferred=[r for r in outgoing if r["inferred"] != "false"],
             incoming=incoming,
