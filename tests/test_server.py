@@ -1,4 +1,4 @@
-"""``ntrkkg serve`` under gunicorn: it starts, answers, and stops without leaving processes behind."""
+"""``ntrkkg serve``: it starts, answers, and stops without leaving processes behind, with one or more processes."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
+import pytest
 from conftest import free_port, serve_command
 
 
@@ -26,13 +27,14 @@ def _processes_mentioning(needle: str) -> list[int]:
     return found
 
 
-def test_serve_answers_then_stops_cleanly(dist: Path) -> None:
+@pytest.mark.parametrize("workers", [1, 2])
+def test_serve_answers_then_stops_cleanly(dist: Path, workers: int) -> None:
     port = free_port()
     process = subprocess.Popen(
         serve_command(port, dist),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
-        env=os.environ.copy(),
+        env={**os.environ, "NTRKKG_WORKERS": str(workers)},
     )
     url = f"http://127.0.0.1:{port}"
     try:
@@ -45,10 +47,10 @@ def test_serve_answers_then_stops_cleanly(dist: Path) -> None:
                 assert time.time() < deadline and process.poll() is None, "the server did not start"
                 time.sleep(0.2)
         query = urllib.parse.urlencode({"query": "ASK { ?s ?p ?o }"})
-        for _ in range(6):  # reach both workers, so that both fork their engines
+        for _ in range(6):  # reach every serving process, so that each forks its engines
             with urllib.request.urlopen(f"{url}/sparql?{query}", timeout=10) as response:
                 assert response.read() == b'{"head":{},"boolean":true}'
-        assert len(_processes_mentioning(f"--port {port}")) >= 3
+        assert len(_processes_mentioning(f"--port {port}")) >= 1 + workers  # the server and its engines
     finally:
         process.terminate()
         process.wait(30)

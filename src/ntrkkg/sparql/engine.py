@@ -413,9 +413,10 @@ class EnginePool:
         self._size, self.max_waiting = size, queue
 
     def close(self) -> None:
-        """Stop every engine."""
+        """Stop every engine; a later query forks a fresh set."""
         with self._lock:
             for engines in self._idle.values():
                 for engine in engines:
                     engine.kill()
                 engines.clear()
+            self._pid = None
