@@ -121,14 +121,23 @@ def test_wheel_holds_what_runs_need(wheel: Path) -> None:
             "curation-notes.ttl",
         ):
             assert f"ntrkkg/_resources/data/{name}" in names, name
-        # Every curated Turtle file of the checkout is in the wheel, under the same relative path.
-        for folder in ("ontology", "data", "shapes", "queries"):
+        # Every curated file of the checkout (Turtle and the KGX mapping table) is in the wheel, under the
+        # same relative path, and so is every template and static asset of the pages.
+        for folder, target in (
+            ("ontology", "ntrkkg/_resources/ontology"),
+            ("data", "ntrkkg/_resources/data"),
+            ("shapes", "ntrkkg/_resources/shapes"),
+            ("queries", "ntrkkg/_resources/queries"),
+            ("src/ntrkkg/web/templates", "ntrkkg/web/templates"),
+            ("src/ntrkkg/web/static", "ntrkkg/web/static"),
+        ):
             expected = {
-                f"ntrkkg/_resources/{folder}/{p.relative_to(CHECKOUT / folder).as_posix()}"
-                for p in (CHECKOUT / folder).rglob("*.ttl")
+                f"{target}/{p.relative_to(CHECKOUT / folder).as_posix()}"
+                for p in (CHECKOUT / folder).rglob("*")
+                if p.is_file() and "__pycache__" not in p.parts
             }
             assert expected, folder
-            missing = expected - under(f"ntrkkg/_resources/{folder}/")
+            missing = expected - under(f"{target}/", "")
             assert not missing, f"not in the wheel: {sorted(missing)}"
         assert under("ntrkkg/_resources/data/statements/"), "no statements in the wheel"
         assert under("ntrkkg/_resources/data/mappings/", ""), "no mappings in the wheel"
