@@ -10,11 +10,11 @@ from functools import cache
 from typing import IO, TYPE_CHECKING, Any
 
 import pyoxigraph as ox
+import rdflib
 
 from ntrkkg.prefixes import converter
 
 if TYPE_CHECKING:
-    import rdflib
     from werkzeug.datastructures import MIMEAccept
 
 __all__ = [
@@ -246,11 +246,13 @@ def write_graph(triples: Iterable[ox.Triple], fmt: Format, output: IO[bytes]) ->
     ox.serialize(items, output, format=fmt.oxigraph, prefixes=prefixes)
 
 
-def graph_bytes(graph: rdflib.Graph, fmt: Format) -> bytes:
-    """An rdflib graph written by :func:`write_graph` (sorted, with the prefixes it uses)."""
+def graph_bytes(graph: rdflib.Graph | Iterable[ox.Triple], fmt: Format) -> bytes:
+    """An rdflib graph, or pyoxigraph triples, written by :func:`write_graph` (sorted, with the prefixes it uses)."""
     import io
 
-    triples = ox.parse(graph.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES)
+    triples: Iterable[ox.Triple] = graph  # type: ignore[assignment]
+    if isinstance(graph, rdflib.Graph):
+        triples = ox.parse(graph.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES)
     out = io.BytesIO()
     write_graph(triples, fmt, out)
     return out.getvalue()

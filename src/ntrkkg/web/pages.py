@@ -15,7 +15,7 @@ from flask import Blueprint, Response, abort, render_template, request, send_fro
 from markupsafe import Markup, escape
 
 from ntrkkg import examples as examples_module
-from ntrkkg.formats import BY_KEY, GRAPH_FORMATS, NotAcceptable, by_suffix, choose
+from ntrkkg.formats import BY_KEY, GRAPH_FORMATS, NotAcceptable, by_suffix, choose, graph_bytes
 from ntrkkg.outputs import diagrams
 from ntrkkg.prefixes import converter
 from ntrkkg.resources import resource_dir
@@ -278,7 +278,7 @@ def ontology() -> Response:
         fmt = choose(request.accept_mimetypes, None if override == "html" else override, graph=True)
     except NotAcceptable as error:
         return problem(406, str(error))
-    body = ox.serialize(_ontology_triples(), format=fmt.oxigraph, prefixes=dict(converter().bimap))
+    body = graph_bytes(_ontology_triples(), fmt)  # sorted, declaring the prefixes it uses
     response = Response(body, content_type=fmt.content_type)
     response.vary.add("Accept")
     return response
