@@ -70,14 +70,25 @@ class QueryRejected(Exception):
     """The query is refused before evaluation; the message says why, for the client.
 
     ``line`` and ``column`` (1-based) say where, when the reason has a place; ``prefix`` names an
-    undeclared prefix, so that a caller knowing more prefixes can suggest its IRI.
+    undeclared prefix, so that a caller knowing more prefixes can suggest its IRI. ``reason`` is one of
+    :data:`REASONS`, for counting refusals without reading messages.
     """
 
     def __init__(
-        self, message: str, *, line: int | None = None, column: int | None = None, prefix: str | None = None
+        self,
+        message: str,
+        *,
+        line: int | None = None,
+        column: int | None = None,
+        prefix: str | None = None,
+        reason: str = "syntax",
     ) -> None:
         super().__init__(message)
-        self.line, self.column, self.prefix = line, column, prefix
+        self.line, self.column, self.prefix, self.reason = line, column, prefix, reason
+
+
+#: Why a query is refused: unreadable, an update, a SERVICE not allow-listed, or past a limit.
+REASONS = ("syntax", "update", "service", "limit")
 
 
 @dataclass(frozen=True)
@@ -99,9 +110,13 @@ class VettedQuery:
     original: str = field(default="", compare=False, repr=False)
 
 
-def _at(token: Token, message: str, prefix: str | None = None) -> QueryRejected:
+def _at(token: Token, message: str, prefix: str | None = None, reason: str = "syntax") -> QueryRejected:
     return QueryRejected(
-        f"line {token.line}, column {token.column}: {message}", line=token.line, column=token.column, prefix=prefix
+        f"line {token.line}, column {token.column}: {message}",
+        line=token.line,
+        column=token.column,
+        prefix=prefix,
+        reason=reason,
     )
 
 
@@ -171,20 +186,24 @@ class _Vetting:
         if not tokens:
             raise QueryRejected("the query is empty")
         if any(t.kind == KEYWORD and t.value in UPDATE_KEYWORDS for t in tokens):
-            raise QueryRejected("updates are not accepted: this endpoint is read-only")
+            raise QueryRejected("updates are not accepted: this endpoint is read-only", reason="update")
         form = self.form(tokens)
         text, services, refused, depth, size = self.walk(tokens)
         if refused:
             raise QueryRejected(
                 "SERVICE is disabled on this endpoint (a federated query would make it fetch remote URLs); "
-                f"not allow-listed: {', '.join(refused)}"
+                f"not allow-listed: {', '.join(refused)}",
+                reason="service",
             )
         if depth > self.max_depth:
-            raise QueryRejected(f"the query nests {depth:,} levels deep; the limit is {self.max_depth:,}")
+            raise QueryRejected(
+                f"the query nests {depth:,} levels deep; the limit is {self.max_depth:,}", reason="limit"
+            )
         if size > self.max_size:
             raise QueryRejected(
                 f"the query has {size:,} tokens (names, values and symbols, not counting VALUES data); "
-                f"the limit is {self.max_size:,}"
+                f"the limit is {self.max_size:,}",
+                reason="limit",
             )
         words = {t.value for t in tokens if t.kind == KEYWORD}
         return VettedQuery(
@@ -310,6 +329,7 @@ class _Vetting:
                                     prev,
                                     f"the query nests {', '.join(sorted(REPARSED_CALLS))} calls more than "
                                     f"{MAX_REPARSED_NESTING} deep (the engine's parser takes exponential time on them)",
+                                    reason="limit",
                                 )
                     stack.append(frame)
                     if len(stack) > depth:

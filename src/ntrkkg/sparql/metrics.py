@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import bisect
 
+from ntrkkg.sparql.canonical import REASONS, QueryRejected
 from ntrkkg.sparql.counters import FIELDS, Counters
 
 __all__ = [
@@ -43,10 +44,7 @@ OUTCOMES = (
 BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0)
 #: Why a query was refused before or instead of being answered.
 REFUSALS = (
-    "vetting_update",  # an update, or an update keyword, in a query
-    "vetting_service",  # SERVICE to an endpoint that is not allow-listed
-    "vetting_limit",  # over the length, nesting or size limits
-    "vetting_syntax",  # not a query vetting can read (tokens, prologue, escapes)
+    *(f"vetting_{reason}" for reason in REASONS),  # QueryRejected.reason
     "client_share",  # 429: the client holds its share of the engines
     "queue_full",  # 503: every engine busy and the queue full
     "result_cap",  # the result is over the row, byte or memory cap
@@ -66,18 +64,10 @@ QUERY_FIELDS = (
     *(f"latency_sum_us:{outcome}" for outcome in OUTCOMES),
 )
 
-# Words of vetting's messages, by reason, looked for in this order; anything else is unreadable syntax.
-_VETTING_MESSAGES = (
-    ("updates are not accepted", "vetting_update"),
-    ("SERVICE is disabled", "vetting_service"),
-    ("the limit is", "vetting_limit"),  # length, nesting depth, tokens
-    ("the engine's parser takes exponential time", "vetting_limit"),  # nested REGEX, REPLACE, ...
-)
 
-
-def refusal_of(message: str) -> str:
-    """The refusal reason of a vetting message (``QueryRejected``'s text)."""
-    return next((reason for words, reason in _VETTING_MESSAGES if words in message), "vetting_syntax")
+def refusal_of(rejected: QueryRejected) -> str:
+    """The refusal reason of a query that vetting refused."""
+    return f"vetting_{rejected.reason}"
 
 
 def refuse(counters: Counters, reason: str) -> None:

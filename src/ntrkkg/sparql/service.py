@@ -133,7 +133,7 @@ class QueryService:
                 known_prefixes=known_prefixes(),
             )
         except QueryRejected as rejected:
-            metrics.refuse(self.pool.stats, metrics.refusal_of(str(rejected)))
+            metrics.refuse(self.pool.stats, metrics.refusal_of(rejected))
             raise
 
     def run(

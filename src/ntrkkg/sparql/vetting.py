@@ -106,7 +106,7 @@ def vet(
     The message of a refusal with a place ends with the query's line and a caret under the place.
     """
     if len(query) > max_length:
-        raise QueryRejected(f"the query is {len(query):,} characters long; the limit is {max_length:,}")
+        raise QueryRejected(f"the query is {len(query):,} characters long; the limit is {max_length:,}", reason="limit")
     declared = tuple(sorted((name.removesuffix(":"), iri) for name, iri in (prefixes or {}).items()))
     for name, iri in declared:
         _check_prefix(name, iri)
@@ -115,12 +115,12 @@ def vet(
     outcome = _vet_remembered(*args) if len(query) < _CACHED_BELOW else _vet_outcome(*args)
     if isinstance(outcome, VettedQuery):
         return outcome
-    message, line, column, prefix = outcome
+    message, line, column, prefix, reason = outcome
     if prefix is not None:
         message = _suggestion(message, prefix, known_prefixes or {})
     if line is not None and column is not None:
         message += point_at(query, line, column)
-    raise QueryRejected(message, line=line, column=column, prefix=prefix)
+    raise QueryRejected(message, line=line, column=column, prefix=prefix, reason=reason)
 
 
 def _suggestion(message: str, prefix: str, known: Mapping[str, str]) -> str:
@@ -135,7 +135,7 @@ def _suggestion(message: str, prefix: str, known: Mapping[str, str]) -> str:
 
 
 #: A refusal, remembered as data (an exception instance re-raised would grow its traceback).
-_Refusal = tuple[str, int | None, int | None, str | None]
+_Refusal = tuple[str, int | None, int | None, str | None, str]  # message, line, column, prefix, reason
 
 
 @lru_cache(maxsize=1024)
@@ -151,7 +151,7 @@ def _vet_outcome(
     try:
         return _Vetting(query, max_depth, max_size, allowed, dict(declared)).run()
     except QueryRejected as rejected:
-        return str(rejected), rejected.line, rejected.column, rejected.prefix
+        return str(rejected), rejected.line, rejected.column, rejected.prefix, rejected.reason
 
 
 @lru_cache(maxsize=256)
