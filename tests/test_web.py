@@ -13,7 +13,7 @@ import pyoxigraph as ox
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from rdflib import Graph, Namespace, URIRef
+from rdflib import RDF, Graph, Namespace, URIRef
 from werkzeug.test import TestResponse
 
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
@@ -172,6 +172,8 @@ def test_service_description_declares_only_what_is_true(client: FlaskClient) -> 
     assert (service, SD.defaultEntailmentRegime, URIRef("http://www.w3.org/ns/entailment/OWL-RL")) in sd
     # The default graph is asserted + inferred, not the union of every named graph (VoID, examples).
     assert (service, SD.feature, SD.UnionDefaultGraph) not in sd
+    search = URIRef("https://w3id.org/ntrkkg/function#search")
+    assert (service, SD.extensionFunction, search) in sd and (search, RDF.type, SD.Function) in sd
     default = sd.value(sd.value(service, SD.defaultDataset), SD.defaultGraph)
     size = int(str(sd.value(default, Namespace("http://rdfs.org/ns/void#").triples)))
     counted = bindings(client.get("/sparql", query_string={"query": "SELECT (COUNT(*) AS ?n) { ?s ?p ?o }"}))

@@ -28,6 +28,7 @@ from ntrkkg.outputs.search_index import INDEX_FILE, SCHEMA_VERSION, documents, f
 __all__ = [
     "FUNCTION",
     "SEARCH",
+    "SEARCH_DOC",
     "Hit",
     "Results",
     "SearchIndex",
@@ -44,6 +45,11 @@ __all__ = [
 FUNCTION = FUNCTIONS
 #: ``search(?resource, "words")``: the resource's score (xsd:double, higher is better), unbound if it does not match.
 SEARCH = FUNCTION + "search"
+SEARCH_DOC = (
+    'search(?resource, "words") is the full-text score (xsd:double, higher is better) of a resource whose '
+    "labels, synonyms, identifiers or verbatim text hold every word (case, accents and small misspellings "
+    "aside), and unbound otherwise."
+)
 
 _WORD = re.compile(r"[^\W_]+")
 _OPEN, _CLOSE = "\x02", "\x03"

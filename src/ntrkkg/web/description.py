@@ -7,6 +7,7 @@ from rdflib import RDF, RDFS, VOID, XSD, BNode, Graph, Literal, URIRef
 from ntrkkg.config import Settings
 from ntrkkg.formats import GRAPH_FORMATS, RESULT_FORMATS
 from ntrkkg.namespaces import SD
+from ntrkkg.sparql import search
 from ntrkkg.sparql.service import QueryService
 
 __all__ = ["graph_sizes", "service_description"]
@@ -49,6 +50,11 @@ def service_description(settings: Settings, sizes: dict[str, int], endpoint: str
     members = " and ".join(f"<{g}>" for g in settings.names.default)
     sd.add((default, RDFS.comment, Literal(f"The union of the named graphs {members}.", lang="en")))
     sd.add((service, SD.defaultEntailmentRegime, _OWL_RL))
+    function = URIRef(search.SEARCH)
+    sd.add((service, SD.extensionFunction, function))
+    sd.add((function, RDF.type, SD.Function))
+    sd.add((function, RDFS.label, Literal("full-text search", lang="en")))
+    sd.add((function, RDFS.comment, Literal(search.SEARCH_DOC, lang="en")))
     for name, size in sorted(sizes.items()):
         named, graph = BNode(), BNode()
         sd.add((dataset, SD.namedGraph, named))
