@@ -55,7 +55,7 @@ def test_versions() -> None:
 
 
 def test_no_build_is_said_not_silently_rebuilt(tmp_path: Path) -> None:
-    from ntrkkg.api import NoBuild
+    from ntrkkg import NoBuild
 
     for call in (ntrkkg.open_store, ntrkkg.dataset, lambda dist: ntrkkg.query("ASK {}", dist)):
         with pytest.raises(NoBuild, match=r"no build in .*: run `ntrkkg build --out .*` first.*build=True"):

@@ -25,6 +25,7 @@ _LAZY = {
     "build_dataset": "ntrkkg.build.pipeline",
     "dataset_version": "ntrkkg.build.pipeline",
     "write_build": "ntrkkg.build.pipeline",
+    "NoBuild": "ntrkkg.api",
     "dataset": "ntrkkg.api",
     "open_store": "ntrkkg.api",
     "query": "ntrkkg.api",
