@@ -390,8 +390,8 @@ class _Vetting:
             if line > out_line:
                 out.append("\n" * (line - out_line))
                 out_line = line
-            elif out and not (kind == NIL and prev is not None and prev.kind == KEYWORD):
-                out.append(" ")  # but BNODE() stays whole: Oxigraph's parser refuses "BNODE ()"
+            elif out and not (prev is not None and prev.kind == KEYWORD and (kind == NIL or value == "(")):
+                out.append(" ")  # but a call stays whole: Oxigraph refuses "BNODE ()", "CONCAT (", "COALESCE ("
             out.append(text)
             prev = token
         if stack:
