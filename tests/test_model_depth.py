@@ -132,15 +132,16 @@ def test_treatment_setting_is_a_concept_not_a_string(built: BuildResult, store: 
 
 
 def test_populations_are_not_read_from_disease_names_elsewhere(store: ox.Store) -> None:
-    # Row 1 names "infantile myofibromatosis" as a differential, row 1 compares with "adult-type fibrosarcoma":
-    # neither makes row 1 a tumour of adults, and no statement of rows 2, 4, 6, 7 or 8 names an age group.
+    # Row 1 names "infantile myofibromatosis" as a differential and compares with "adult-type fibrosarcoma":
+    # neither makes row 1 a tumour of adults. Rows 1-2 sit under the "Infantile fibrosarcoma (IFS)" heading;
+    # no statement of rows 4, 6, 7 or 8 names an age group.
     rows = select(
         store,
         """SELECT DISTINCT ?n ?p WHERE { { ?row ntrkkg:population ?p } UNION
         { ?s ntrkkg:tumourType ?row ; ntrkkg:population ?p } ?row ntrkkg:tableRowNumber ?n }""",
     )
     found = {(int(r["n"]), r["p"].rsplit("#", 1)[-1]) for r in rows}
-    assert found == {(1, "Infant"), (3, "Child"), (3, "YoungAdult"), (5, "Adult")}
+    assert found == {(1, "Infant"), (2, "Infant"), (3, "Child"), (3, "YoungAdult"), (5, "Adult")}
 
 
 def test_age_groups_link_to_ncit(built: BuildResult) -> None:

@@ -300,11 +300,13 @@ EXPECTED: dict[str, tuple[tuple[str, ...], object]] = {
             ("4", "distant metastasis", "-", "increased likelihood", "-", "-"),
         },
     ),
-    # "children and young adults" (row 3); "Infantile fibrosarcoma (IFS)"/"IFS with ..." (row 1); "Adult-type" (row 5).
+    # "children and young adults" (row 3); the "Infantile fibrosarcoma (IFS)" heading over rows 1-2;
+    # "Adult-type" (row 5).
     "patient-age-groups": (
         ("rowNumber", "ageGroup", "source"),
         {
             ("1", "infant", "tumour type"),
+            ("2", "infant", "tumour type"),
             ("3", "child", "statement"),
             ("3", "young adult", "statement"),
             ("5", "adult", "tumour type"),

@@ -82,6 +82,13 @@ def test_range_inside_not_cited(ontology: Graph, shapes: Graph) -> None:
     ]
 
 
+def test_every_range_of_a_text_is_expanded(ontology: Graph, shapes: Graph) -> None:
+    results = _results(ontology, shapes, "First [10–12], then [20–22]", [10, 11, 12, 20, 22])
+    assert [v.message for v in results] == [
+        "The verbatim text prints the citation range 20–22, but the statement does not cite every reference within it."
+    ]
+
+
 def test_number_outside_the_printed_range(ontology: Graph, shapes: Graph) -> None:
     messages = [v.message for v in _results(ontology, shapes, "Well-defined masses [46–48]", [46, 47, 48, 49])]
     assert messages == ["The statement cites reference 49, but its verbatim text prints no citation marker for it."]
