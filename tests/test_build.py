@@ -12,8 +12,9 @@ from ntrkkg.build.pipeline import BuildResult, write_build
 
 def test_failed_build_keeps_previous_dist(checkout_copy: Path) -> None:
     dist = checkout_copy / "dist"
-    first = run_cli(checkout_copy, "build", "--out", str(dist))
+    first = run_cli(checkout_copy, "build")  # no --out: dist/ of the working folder
     assert first.returncode == 0, first.stderr
+    assert f"into {dist.relative_to(checkout_copy)}/" in first.stdout
     before = {p.name: p.read_bytes() for p in dist.iterdir()}
 
     # 30 responders of 28 patients breaks the counts shape.

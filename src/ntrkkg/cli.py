@@ -16,13 +16,11 @@ def _build(args: argparse.Namespace, settings: Settings) -> int:
     from ntrkkg.build.pipeline import build_dataset, write_build
     from ntrkkg.outputs.dumps import write_dumps
 
+    out = settings.dist  # --out, else $NTRKKG_DIST, else dist
     result = build_dataset(settings.base)
-    write_build(args.out, result, write_dumps)
+    write_build(out, result, write_dumps)
     stages = ", ".join(f"{k} {v:.2f}s" for k, v in result.timings.items())
-    print(
-        f"Built {len(result.asserted)} asserted and {len(result.inferred)} inferred triples "
-        f"into {args.out}/ ({stages})."
-    )
+    print(f"Built {len(result.asserted)} asserted and {len(result.inferred)} inferred triples into {out}/ ({stages}).")
     return 0
 
 
