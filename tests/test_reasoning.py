@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import owlrl
 import pyoxigraph as ox
+from rdflib import OWL, RDF, Graph, Literal, Namespace
+from rdflib.term import Node
 
 from conftest import select
 from ntrkkg.build.pipeline import BuildResult
+from ntrkkg.build.reasoning import _is_noise, infer
 
 INFERRED = "https://w3id.org/ntrkkg/graph/inferred"
 ASSERTED = "https://w3id.org/ntrkkg/graph/asserted"
@@ -115,3 +119,30 @@ def test_no_tautologies_in_inferred_graph(built: BuildResult) -> None:
         assert not isinstance(s, BNode) and not isinstance(o, BNode)
         assert o not in (OWL.Thing, RDFS.Resource)
         assert not (s == o and p in (OWL.sameAs, RDFS.subClassOf, RDFS.subPropertyOf))
+
+
+def _full_closure(asserted: Graph) -> set[tuple[Node, Node, Node]]:
+    """The closure of every triple but the axiom annotations, as before the inert literals were left out."""
+    closure = Graph(store="SimpleMemory")
+    annotations = set(asserted.subjects(RDF.type, OWL.Axiom))
+    for triple in asserted:
+        if triple[0] not in annotations:
+            closure.add(triple)
+    owlrl.DeductiveClosure(
+        owlrl.OWLRL_Semantics, rdfs_closure=False, axiomatic_triples=False, datatype_axioms=False
+    ).expand(closure)
+    return {t for t in closure if t not in asserted and not _is_noise(*t)}
+
+
+def test_leaving_inert_literals_out_of_the_closure_changes_nothing(built: BuildResult) -> None:
+    assert set(built.inferred) == _full_closure(built.asserted)
+
+
+def test_sameas_copies_even_inert_literals() -> None:
+    ex = Namespace("https://example.org/")
+    graph = Graph()
+    graph.add((ex.a, OWL.sameAs, ex.b))
+    graph.add((ex.a, ex.note, Literal("kept")))
+    graph.add((ex.b, RDF.type, ex.Thing))
+    assert (ex.b, ex.note, Literal("kept")) in infer(graph)
+    assert set(infer(graph)) == _full_closure(graph)

@@ -79,6 +79,7 @@ def ontology_page() -> str | None:
     root = logging.getLogger()
     handlers, level = root.handlers[:], root.level
     path = resource_dir("ontology") / "ntrkkg.ttl"
+    logging.disable(logging.INFO)  # pyLODE logs its progress at INFO and DEBUG to the root logger
     try:  # pyLODE configures the root logger on import; keep the build's output our own
         from pylode import OntPub
 
@@ -103,5 +104,6 @@ def ontology_page() -> str | None:
         log.warning("pyLODE could not render the ontology: %s", error)
         return None
     finally:
+        logging.disable(logging.NOTSET)
         root.handlers[:] = handlers
         root.setLevel(level)
