@@ -48,3 +48,15 @@ def test_readme_links_every_doc() -> None:
     readme = (DOCS.parent / "README.md").read_text(encoding="utf-8")
     for page in sorted(DOCS.glob("*.md")):
         assert f"](docs/{page.name})" in readme, f"README does not link docs/{page.name}"
+
+
+def test_readme_counts_match_the_data(service: QueryService) -> None:
+    readme = (DOCS.parent / "README.md").read_text(encoding="utf-8")
+    examples = len(list(resource_dir("queries").glob("*.ttl")))
+    assert f"| `queries/` | {examples} example questions," in readme
+    links = service.values(
+        "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } "
+        "VALUES ?p { skos:exactMatch skos:closeMatch skos:broadMatch skos:narrowMatch skos:relatedMatch } "
+        'FILTER (STRENDS(STR(?g), "/graph/asserted")) }'
+    )
+    assert f"carry {links[0]['n']} verified links" in readme

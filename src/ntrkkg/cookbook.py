@@ -7,16 +7,18 @@ A test renders it again and compares, so the documentation cannot drift from the
 
 from __future__ import annotations
 
+import argparse
 import sys
 from pathlib import Path
 
 import pyoxigraph as ox
 
 from ntrkkg.build.pipeline import dataset_version
-from ntrkkg.config import Settings
+from ntrkkg.config import ConfigError, Settings
 from ntrkkg.examples import examples
 from ntrkkg.sparql.service import QueryService
 from ntrkkg.sparql.text import plain
+from ntrkkg.store.local import StoreError
 
 MAX_ROWS = 25
 
@@ -87,15 +89,22 @@ def render(service: QueryService) -> str:
     return "\n".join(lines).rstrip() + "\n"
 
 
-def main() -> None:
-    """Print the cookbook for the build in the folder given as argument (default: dist)."""
-    settings = Settings.from_env(dist=Path(sys.argv[1]) if len(sys.argv) > 1 else None)
-    service = QueryService.open(settings, engines=1)
+def main(argv: list[str] | None = None) -> int:
+    """Print the cookbook for the build in the folder given as argument (default: $NTRKKG_DIST or dist)."""
+    parser = argparse.ArgumentParser(prog="python -m ntrkkg.cookbook", description=main.__doc__)
+    parser.add_argument("dist", nargs="?", type=Path, help="the build folder")
+    args = parser.parse_args(argv)
+    try:
+        service = QueryService.open(Settings.from_env(dist=args.dist), engines=1)
+    except (ConfigError, StoreError) as error:
+        print(f"ntrkkg.cookbook: {error}", file=sys.stderr)
+        return 1
     try:
         sys.stdout.write(render(service))
     finally:
         service.close()
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())
