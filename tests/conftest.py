@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
@@ -13,6 +14,7 @@ from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 import pytest
+from rdflib import Graph
 
 from ntrkkg.build.pipeline import BuildResult, build_dataset, write_build
 from ntrkkg.config import Settings
@@ -27,6 +29,16 @@ if TYPE_CHECKING:  # Flask is the optional `serve` extra; only the web fixtures 
 FIXTURES = Path(__file__).parent / "fixtures"
 SOURCE_TABLE = FIXTURES / "source" / "table2.txt"
 BASE = "https://w3id.org/ntrkkg/"
+#: The facet headings of Table 2, in its order (written by hand from the source table).
+FACETS = [
+    "Histological features",
+    "Immunohistochemical features",
+    "Genetic features",
+    "Radiological features",
+    "Prognosis",
+    "Differential diagnosis",
+    "TRK inhibitor",
+]
 
 
 @pytest.fixture(scope="session")
@@ -116,19 +128,17 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-@pytest.fixture(scope="session")
-def live_server(dist: Path) -> Iterator[str]:
-    """``ntrkkg serve`` (waitress) on 127.0.0.1, stopped after the session. Yields its URL."""
-    import time
+@contextlib.contextmanager
+def serving(dist: Path, **env: str) -> Iterator[str]:
+    """``ntrkkg serve`` on 127.0.0.1 over ``dist`` with these extra ``NTRKKG_*`` variables; yields its URL."""
     import urllib.request
 
     port = free_port()
-    env = {**os.environ, "NTRKKG_TIMEOUT": "3", "NTRKKG_ROW_CAP": "5000"}
     process = subprocess.Popen(
         serve_command(port, dist),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
-        env=env,
+        env={**os.environ, **env},
         cwd=dist.parent,
     )
     url = f"http://127.0.0.1:{port}"
@@ -149,6 +159,33 @@ def live_server(dist: Path) -> Iterator[str]:
             process.wait(15)
         except subprocess.TimeoutExpired:
             process.kill()
+
+
+@pytest.fixture(scope="session")
+def live_server(dist: Path) -> Iterator[str]:
+    """``ntrkkg serve`` (waitress) on 127.0.0.1, stopped after the session. Yields its URL."""
+    with serving(dist, NTRKKG_TIMEOUT="3", NTRKKG_ROW_CAP="5000") as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def ontology() -> Graph:
+    """The ontology alone, as authored (for SHACL tests that validate small fixtures against it)."""
+    from ntrkkg.build.loading import parse_turtle
+    from ntrkkg.resources import resource_dir, turtle_files
+
+    graph = Graph()
+    for path in turtle_files(resource_dir("ontology")):
+        parse_turtle(path, graph)
+    return graph
+
+
+@pytest.fixture(scope="session")
+def shapes() -> Graph:
+    """The shapes graph, as the build loads it."""
+    from ntrkkg.build.pipeline import load_inputs
+
+    return load_inputs(BASE)[1]
 
 
 @pytest.fixture(scope="session")

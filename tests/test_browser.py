@@ -22,6 +22,8 @@ from urllib.parse import quote, urlsplit
 
 import pytest
 
+from conftest import FACETS
+
 CHROMIUM = Path("/usr/bin/chromium")
 if not CHROMIUM.exists():
     pytest.skip(f"no Chromium at {CHROMIUM} (Debian package `chromium`)", allow_module_level=True)
@@ -47,15 +49,6 @@ UPDATE = os.environ.get("NTRKKG_UPDATE_SCREENSHOTS") == "1"
 
 ENTITY = "/disease/spindle-cell-sclerosing-rhabdomyosarcoma"
 ROW = "/disease/ifs-canonical-etv6-ntrk3"
-FACET_HEADINGS = [
-    "Histological features",
-    "Immunohistochemical features",
-    "Genetic features",
-    "Radiological features",
-    "Prognosis",
-    "Differential diagnosis",
-    "TRK inhibitor",
-]
 EXAMPLE = "ntrk3-partner-genes"  # queries/002-ntrk3-partner-genes.ttl
 PARTNERS = ["EML4", "ETV6", "SPECC1L"]
 
@@ -276,7 +269,7 @@ def test_query_link_shows_its_results(page: Any, errors: list[str], live_server:
 def test_tumour_type_page(page: Any, errors: list[str], live_server: str, tmp_path: Path) -> None:
     _open(page, live_server + ROW)
     headings = page.locator("main h3.facet")
-    assert headings.all_inner_texts() == FACET_HEADINGS
+    assert headings.all_inner_texts() == FACETS
     # No heading breaks inside a word: each word's glyphs sit on one line.
     broken = page.evaluate(
         """() => [...document.querySelectorAll('main h3.facet, main td.facet')].flatMap(el => {

@@ -5,8 +5,6 @@ from __future__ import annotations
 import json
 import multiprocessing
 import os
-import subprocess
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -17,7 +15,7 @@ import pytest
 from flask.testing import FlaskClient
 from prometheus_client.parser import text_string_to_metric_families
 
-from conftest import free_port, serve_command
+from conftest import serving
 from ntrkkg.sparql.counters import Counters, serve_as
 from ntrkkg.sparql.metrics import QUERY_FIELDS, latency, observe, refusal_of
 from ntrkkg.sparql.vetting import QueryRejected, vet
@@ -167,35 +165,8 @@ def test_routes_are_labelled_by_template_never_by_path(client: FlaskClient) -> N
 @pytest.fixture(scope="module")
 def two_processes(dist: Path) -> Iterator[str]:
     """``ntrkkg serve`` with two serving processes, a 1 s time limit and a 100-row cap."""
-    port = free_port()
-    env = {
-        **os.environ,
-        "NTRKKG_WORKERS": "2",
-        "NTRKKG_ENGINES": "4",
-        "NTRKKG_TIMEOUT": "1",
-        "NTRKKG_ROW_CAP": "100",
-    }
-    process = subprocess.Popen(
-        serve_command(port, dist), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, cwd=dist.parent
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.time() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(url + "/health", timeout=2):
-                    break
-            except OSError:
-                if time.time() > deadline or process.poll() is not None:
-                    raise RuntimeError("the server did not start") from None
-                time.sleep(0.2)
+    with serving(dist, NTRKKG_WORKERS="2", NTRKKG_ENGINES="4", NTRKKG_TIMEOUT="1", NTRKKG_ROW_CAP="100") as url:
         yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(15)
-        except subprocess.TimeoutExpired:
-            process.kill()
 
 
 def test_metrics_move_with_the_traffic_across_processes(two_processes: str) -> None:

@@ -16,21 +16,12 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient
 
+from conftest import FACETS
 from ntrkkg.examples import examples
 from ntrkkg.web.pages import human_size, tidy_label
 
 BASE = "https://w3id.org/ntrkkg/"
 CHROME = "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8"
-# The facet headings of Table 2, in its order.
-HEADINGS = [
-    "Histological features",
-    "Immunohistochemical features",
-    "Genetic features",
-    "Radiological features",
-    "Prognosis",
-    "Differential diagnosis",
-    "TRK inhibitor",
-]
 
 
 def _page(client: FlaskClient, path: str) -> str:
@@ -59,7 +50,7 @@ def _section(page: str, heading: str) -> str:
 
 def test_tumour_type_page_follows_the_table(client: FlaskClient) -> None:
     page = _page(client, "/disease/ifs-like-tumor")
-    assert re.findall(r'<h3 class="facet">([^<]+)</h3>', page) == HEADINGS
+    assert re.findall(r'<h3 class="facet">([^<]+)</h3>', page) == FACETS
     assert (
         'a kind of <a href="/ontology#Disease">disease</a> and <a href="/ontology#TumourType">tumour type</a>' in page
     )

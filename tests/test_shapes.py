@@ -8,27 +8,13 @@ from pathlib import Path
 import pytest
 from rdflib import RDF, SH, Graph
 
-from conftest import BASE, FIXTURES
+from conftest import FIXTURES
 from ntrkkg.build.loading import parse_turtle
-from ntrkkg.build.pipeline import BuildResult, load_inputs
+from ntrkkg.build.pipeline import BuildResult
 from ntrkkg.build.reasoning import infer
 from ntrkkg.build.validation import validate
-from ntrkkg.resources import resource_dir, turtle_files
 
 SHAPE_FIXTURES = sorted((FIXTURES / "shapes").glob("*.ttl"))
-
-
-@pytest.fixture(scope="module")
-def ontology() -> Graph:
-    graph = Graph()
-    for path in turtle_files(resource_dir("ontology")):
-        parse_turtle(path, graph)
-    return graph
-
-
-@pytest.fixture(scope="module")
-def shapes() -> Graph:
-    return load_inputs(BASE)[1]
 
 
 def _focus(path: Path) -> str:

@@ -6,26 +6,10 @@ import pytest
 from rdflib import Graph
 
 from conftest import BASE
-from ntrkkg.build.loading import parse_turtle
-from ntrkkg.build.pipeline import load_inputs
 from ntrkkg.build.reasoning import infer
 from ntrkkg.build.validation import Violation, validate
-from ntrkkg.resources import resource_dir, turtle_files
 
 SHAPE = "CitationMarkersShape"
-
-
-@pytest.fixture(scope="module")
-def ontology() -> Graph:
-    graph = Graph()
-    for path in turtle_files(resource_dir("ontology")):
-        parse_turtle(path, graph)
-    return graph
-
-
-@pytest.fixture(scope="module")
-def shapes() -> Graph:
-    return load_inputs(BASE)[1]
 
 
 def _results(ontology: Graph, shapes: Graph, text: str, cited: list[int]) -> list[Violation]:
