@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from ntrkkg import cli
+from ntrkkg.resources import resource_dir
 
 Run = Callable[..., tuple[int, str, str]]
 """The ``run`` fixture: ``ntrkkg`` with these arguments, giving (exit code, stdout, stderr)."""
@@ -134,3 +135,21 @@ def test_version(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit):
         cli.main(["--version"])
     assert capsys.readouterr().out.startswith("ntrkkg ")
+
+
+def test_query_runs_an_example_by_option(run: Run) -> None:
+    code, out, _ = run("query", "--example", "ntrk3-partner-genes", "--format", "csv")
+    assert code == 0
+    # Table 2 prints ETV6-NTRK3, EML4-NTRK3 and SPECC1L-NTRK3 (source lines 6, 8, 15, 19 and 50).
+    assert {"EML4", "ETV6", "SPECC1L"} <= {cell for line in out.splitlines() for cell in line.split(",")}
+    code, _, err = run("query", "--example", "no-such-question")
+    assert code == 1 and "no example 'no-such-question'" in err and "--list-examples" in err
+    code, _, err = run("query", "ASK {}", "--example", "2")
+    assert code == 1 and "not both" in err
+
+
+def test_query_lists_the_examples_by_question(run: Run) -> None:
+    code, out, _ = run("query", "--list-examples")
+    lines = out.splitlines()
+    assert code == 0 and len(lines) == len(list(resource_dir("queries").glob("*.ttl")))
+    assert lines[1].split()[:2] == ["2", "ntrk3-partner-genes"]

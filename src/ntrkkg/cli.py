@@ -55,14 +55,38 @@ def _query_text(argument: str, settings: Settings) -> str:
     return example.query if example is not None else argument
 
 
+def _chosen_query(args: argparse.Namespace, settings: Settings) -> str:
+    from ntrkkg.examples import find_example
+
+    if (args.sparql is None) == (args.example is None):
+        raise ConfigError("give a query or --example N, not both (--list-examples lists them)")
+    if args.example is None:
+        return _query_text(args.sparql, settings)
+    example = find_example(args.example, settings.base)
+    if example is None:
+        raise ConfigError(f"no example {args.example!r}: `ntrkkg query --list-examples` lists them")
+    return example.query
+
+
+def _list_examples(settings: Settings) -> int:
+    from ntrkkg.examples import examples
+
+    for number, example in enumerate(examples(settings.base), 1):
+        print(f"{number:3d}  {example.name:<45}  {example.comment.splitlines()[0] if example.comment else ''}")
+    return 0
+
+
 def _query(args: argparse.Namespace, settings: Settings) -> int:
     from ntrkkg.formats import BY_KEY
     from ntrkkg.sparql.service import QueryFailed, QueryRejected, QueryService
     from ntrkkg.sparql.text import as_table
 
+    if args.list_examples:
+        return _list_examples(settings)
+    text = _chosen_query(args, settings)
     service = QueryService.open(settings, engines=1)
     try:
-        vetted = service.vet(_query_text(args.sparql, settings))
+        vetted = service.vet(text)
         graph = vetted.form in ("CONSTRUCT", "DESCRIBE")
         key = {"table": "turtle" if graph else "json"}.get(args.format, args.format)
         if BY_KEY[key].graph != graph:
@@ -181,6 +205,8 @@ QUERY_EPILOG = """examples:
   ntrkkg query @my-question.rq --format csv
   ntrkkg query @queries/021-tumour-type-fusion-network.ttl
   ntrkkg query 21
+  ntrkkg query --example ntrk3-partner-genes --format csv
+  ntrkkg query --list-examples
 
 Common prefixes (ntrkkg:, rdf:, rdfs:, owl:, xsd:, skos:, dcterms:, ...) are predeclared."""
 
@@ -225,7 +251,11 @@ def _parser() -> argparse.ArgumentParser:
     query = command(
         "query", _query, "run a SPARQL query on the built graph", base=True, dist=True, store=True, epilog=QUERY_EPILOG
     )
-    query.add_argument("sparql", help="the query, @FILE (.rq, or an example's .ttl), or an example's number or name")
+    query.add_argument(
+        "sparql", nargs="?", help="the query, @FILE (.rq, or an example's .ttl), or an example's number or name"
+    )
+    query.add_argument("--example", metavar="N|NAME", help="run example N (see --list-examples) instead")
+    query.add_argument("--list-examples", action="store_true", help="list the example questions and stop")
     query.add_argument(
         "--format", choices=("table", "json", "csv", "tsv", "xml", "turtle", "ntriples", "jsonld"), default="table"
     )
