@@ -258,6 +258,26 @@ ROUND_TRIPS = [
         " immunostaining was positive in many cases [23,50]",
         "False",
     ),
+    (
+        "disease/mpnst-like-spindle-cell-tumor",
+        "statement/mpnst-like-spindle-cell-tumor/histology/2/finding/1",
+        "biolink:has_phenotype",
+        "statement/mpnst-like-spindle-cell-tumor/histology/2",
+        [25],
+        "These tumors show low cellularity, a low mitotic count, and lacked necrosis, although some cases"
+        " demonstrate a malignant phenotype [25]",
+        "True",
+    ),
+    (
+        "disease/ifs-canonical-etv6-ntrk3",
+        "statement/ifs-canonical-etv6-ntrk3/histology/1/finding/1",
+        "biolink:has_phenotype",
+        "statement/ifs-canonical-etv6-ntrk3/histology/1",
+        [33],
+        "Interlacing fascicles of spindle cells with focal necrosis, mitoses, and a focal hemangiopericytomatous"
+        " vascular pattern [33].",
+        "False",
+    ),
 ]
 
 

@@ -47,7 +47,7 @@ def test_unmappable_entities_are_the_known_hard_cases(built: BuildResult) -> Non
         for s in built.asserted.subjects(NTRKKG.mappingGap, None)
         if not any(True for p in MATCH_PREDICATES for _ in built.asserted.objects(s, p))
     }
-    # Imaging features and outcome kinds with no NCIt concept that could be verified (model depth).
+    # Imaging and histological features and outcome kinds with no NCIt concept that could be verified (model depth).
     model_depth = {
         f"ontology#{term}"
         for term in (
@@ -60,6 +60,13 @@ def test_unmappable_entities_are_the_known_hard_cases(built: BuildResult) -> Non
             "LesionHeterogeneity",
             "DiseaseRelatedDeath",
             "AggressiveBehaviour",
+            # Histological features.
+            "MitoticActivity",
+            "HaemangiopericytomatousVessels",
+            "StoriformArchitecture",
+            "HerringbonePattern",
+            "NuclearAtypia",
+            "Inflammation",
         )
     }
     assert unlinked == {"modality/contrast-enhanced-CT", "sequence/post-contrast"} | model_depth

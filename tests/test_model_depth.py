@@ -24,14 +24,15 @@ MODEL_DEPTH_EXAMPLES = (
     "patient-age-groups",
     "single-patient-reports",
     "cohorts-shared-across-rows",
+    "histological-feature-polarity",
 )
 
 
-def _rows_with(store: ox.Store, feature: str, polarity: str) -> set[int]:
+def _rows_with(store: ox.Store, feature: str, polarity: str, link: str = "hasImagingFinding") -> set[int]:
     rows = select(
         store,
         f"""SELECT DISTINCT ?n WHERE {{
-        ?s ntrkkg:tumourType/ntrkkg:tableRowNumber ?n ; ntrkkg:hasImagingFinding ?f .
+        ?s ntrkkg:tumourType/ntrkkg:tableRowNumber ?n ; ntrkkg:{link} ?f .
         ?f ntrkkg:feature ntrkkg:{feature} ; ntrkkg:polarity ntrkkg:{polarity} }}""",
     )
     return {int(r["n"]) for r in rows}
@@ -51,6 +52,56 @@ def test_ifs_imaging_features_are_present(store: ox.Store) -> None:
         assert _rows_with(store, feature, "Present") == {1}, feature
     # Row 2: "It is possible for tumors to infiltrate adjacent structures": possible, so variable.
     assert _rows_with(store, "InfiltrationOfAdjacentStructures", "Variable") == {2}
+
+
+def test_histological_features_have_polarity(store: ox.Store) -> None:
+    def histology(feature: str, polarity: str) -> set[int]:
+        return _rows_with(store, feature, polarity, "hasHistologicalFinding")
+
+    # Row 1: "with focal necrosis, mitoses, and a focal hemangiopericytomatous vascular pattern".
+    # Row 4: "These tumors show low cellularity, a low mitotic count, and lacked necrosis".
+    assert histology("Necrosis", "Present") == {1}
+    assert histology("Necrosis", "Absent") == {4}
+    assert histology("Necrosis", "Variable") == set()
+    assert histology("MitoticActivity", "Present") == {1}
+    assert histology("HaemangiopericytomatousVessels", "Present") == {1}
+    # Row 5: "may exhibit storiform architecture, herringbone patterns, hemangiopericytomatous vessels, and mild
+    # nuclear atypia in some cases"; row 7: "prominent inflammation" to "lacking significant inflammation".
+    for feature in ("StoriformArchitecture", "HerringbonePattern", "HaemangiopericytomatousVessels", "NuclearAtypia"):
+        assert 5 in histology(feature, "Variable"), feature
+    assert histology("HaemangiopericytomatousVessels", "Variable") == {5}
+    assert histology("Inflammation", "Variable") == {7}
+    assert histology("Inflammation", "Absent") == set()
+    # Graded wording ("low mitotic count", "rare mitotic figures", "high mitotic activity") stays text.
+    assert histology("MitoticActivity", "Absent") == set()
+    assert histology("MitoticActivity", "Variable") == set()
+
+
+def test_every_histology_finding_belongs_to_its_statement(store: ox.Store) -> None:
+    rows = select(
+        store,
+        """SELECT ?n (COUNT(?f) AS ?k) WHERE { ?s a ntrkkg:HistologyStatement ; ntrkkg:hasHistologicalFinding ?f ;
+        ntrkkg:tumourType/ntrkkg:tableRowNumber ?n } GROUP BY ?n""",
+    )
+    assert {(r["n"], r["k"]) for r in rows} == {("1", "3"), ("4", "1"), ("5", "4"), ("7", "1")}
+
+
+def test_reasoning_keeps_imaging_and_histological_findings_apart(built: BuildResult) -> None:
+    g = built.asserted + built.inferred
+    imaging = set(g.subjects(RDF.type, NTRKKG.ImagingFinding))
+    histological = set(g.subjects(RDF.type, NTRKKG.HistologicalFinding))
+    assert len(histological) == 9 and imaging and not imaging & histological
+    # Both kinds of finding with a feature are feature findings; the feature is typed by the general class only.
+    featured = set(g.subjects(NTRKKG.feature, None))
+    assert featured <= set(g.subjects(RDF.type, NTRKKG.FeatureFinding))
+    assert histological <= featured
+    assert {NTRKKG.ImagingFeature, NTRKKG.HistologicalFeature, NTRKKG.Feature} <= set(
+        g.objects(NTRKKG.Necrosis, RDF.type)
+    )
+    assert NTRKKG.ImagingFeature not in set(g.objects(NTRKKG.Inflammation, RDF.type))
+    assert NTRKKG.HistologicalFeature not in set(g.objects(NTRKKG.FatComponent, RDF.type))
+    # A statement holds findings; it never becomes a finding itself.
+    assert not set(g.subjects(RDF.type, NTRKKG.Statement)) & set(g.subjects(RDF.type, NTRKKG.FeatureFinding))
 
 
 def test_every_feature_finding_keeps_its_modality_where_printed(store: ox.Store) -> None:
@@ -152,10 +203,17 @@ def test_age_groups_link_to_ncit(built: BuildResult) -> None:
 
 def test_every_controlled_value_is_linked_or_says_why_not(built: BuildResult) -> None:
     g = built.asserted
-    kinds = (NTRKKG.ImagingFeature, NTRKKG.AgeGroup, NTRKKG.AnatomicalSite, NTRKKG.TreatmentSetting)
+    kinds = (
+        NTRKKG.ImagingFeature,
+        NTRKKG.HistologicalFeature,
+        NTRKKG.AgeGroup,
+        NTRKKG.AnatomicalSite,
+        NTRKKG.TreatmentSetting,
+    )
     values = {s for k in kinds for s in g.subjects(RDF.type, k)}
     values |= {s for s in g.subjects(RDF.type, NTRKKG.OutcomeKind)}
-    assert len(values) == 12 + 4 + 1 + 1 + 5
+    # Twelve imaging features; six histological ones besides necrosis, which is both.
+    assert len(values) == 12 + 6 + 4 + 1 + 1 + 5
     for value in values:
         linked = any(True for p in MATCHES for _ in g.objects(value, p))
         assert linked or g.value(value, NTRKKG.mappingGap) is not None, value

@@ -325,6 +325,15 @@ EXPECTED: dict[str, tuple[tuple[str, ...], object]] = {
     ),
     # "Sixteen out of 30 patients ... [49]" in rows 4-7, with larotrectinib (4, 5, 6) and entrectinib (7).
     "cohorts-shared-across-rows": (("reference", "size", "rows", "drugs"), {("49", "30", "4", "2")}),
+    # Row 1: "with focal necrosis" (histology) and "CT/MRI shows ... necrosis" (radiology); row 4: "lacked necrosis".
+    "histological-feature-polarity": (
+        ("rowNumber", "tumourType", "facet", "polarity"),
+        {
+            ("1", "infantile fibrosarcoma with canonical ETV6-NTRK3 fusion", "histology", "present"),
+            ("1", "infantile fibrosarcoma with canonical ETV6-NTRK3 fusion", "radiology", "present"),
+            ("4", "spindle cell tumor with S100 and CD34 co-reactivity resembling MPNST", "histology", "absent"),
+        },
+    ),
 }
 
 

@@ -217,7 +217,7 @@ class _Exporter:
         label = self._text(node, RDFS.label)
         if label or not self._is_finding(node):
             return label
-        # Imaging findings have no label of their own: name them by where and what was seen; whether it was
+        # Findings have no label of their own: name them by where (imaging) and what was seen; whether it was
         # seen is the edge's ``negated``, and the source's wording is the node's description.
         where = [self._text(m, SKOS.altLabel) or self._text(m, RDFS.label) for m in self._objects(node, "modality")]
         where += [self._text(s, RDFS.label) for s in self._objects(node, "sequence")]
@@ -227,7 +227,7 @@ class _Exporter:
         return f"{'/'.join(w for w in where if w)}: {what}" if any(where) else what
 
     def _is_finding(self, node: Node) -> bool:
-        return (node, RDF.type, NTRKKG.ImagingFinding) in self.asserted
+        return any((node, RDF.type, NTRKKG[k]) in self.asserted for k in ("ImagingFinding", "HistologicalFinding"))
 
     def _wording(self, node: Node) -> str:
         return "; ".join(w for p in ("findingWording", "enhancementWording") if (w := self._text(node, NTRKKG[p])))
