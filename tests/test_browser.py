@@ -284,7 +284,10 @@ def test_tumour_type_page(page: Any, errors: list[str], live_server: str, tmp_pa
     )
     assert not broken, f"words broken across lines: {broken}"
     findings = page.locator("main ul.findings li")
-    assert "vimentin" in findings.all_inner_texts()[0]
+    texts = findings.all_inner_texts()
+    # Row 1 in the table's order: histology ("focal necrosis, mitoses, ...") before immunohistochemistry.
+    assert texts[0].startswith("feature necrosis · polarity present")
+    assert any("vimentin" in text and "positive" in text for text in texts)
     _svg_fits(page, "main figure.picture svg")
     assert not errors, errors
     _shoot(page, tmp_path, "tumour-type")

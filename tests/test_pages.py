@@ -18,7 +18,8 @@ from flask.testing import FlaskClient
 
 from conftest import FACETS
 from ntrkkg.examples import examples
-from ntrkkg.web.pages import human_size, tidy_label
+from ntrkkg.web.entity import tidy_label
+from ntrkkg.web.pages import human_size
 
 BASE = "https://w3id.org/ntrkkg/"
 CHROME = "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8"
@@ -69,6 +70,16 @@ def test_structured_findings_are_spelled_out(client: FlaskClient) -> None:
     for part in ("drug larotrectinib", "outcome type response rate", "responder count 27", "patient count 28"):
         assert part in treatment, treatment
     assert "response percentage 96" in treatment and "96.0" not in treatment
+    # Every part of a statement (findings, outcomes, subgroups) is spelled out, never left as its IRI.
+    assert not [f for f in findings if "/finding/" in f or "/outcome/" in f]
+
+
+def test_parts_of_statements_are_spelled_out_on_every_row(client: FlaskClient) -> None:
+    # Row 4: "These tumors show low cellularity, a low mitotic count, and lacked necrosis ... [25]"
+    page = _page(client, "/disease/mpnst-like-spindle-cell-tumor")
+    findings = [_text(block) for block in re.findall(r'<ul class="findings">(.*?)</ul>', page, re.S)]
+    assert any("feature necrosis" in f and "polarity absent" in f for f in findings), findings
+    assert not [f for f in findings if "https://" in f]
 
 
 def test_referenced_by_shows_labels_not_iris(client: FlaskClient) -> None:
@@ -141,9 +152,9 @@ def test_ontology_page(client: FlaskClient) -> None:
 def test_every_ontology_link_of_every_entity_page_lands(
     client: FlaskClient, monkeypatch: pytest.MonkeyPatch, service: object
 ) -> None:
-    from ntrkkg.web import pages
+    from ntrkkg.web import entity
 
-    monkeypatch.setattr(pages, "_picture", lambda iri, label: None)  # pictures link to entities only
+    monkeypatch.setattr(entity, "_picture", lambda iri, label: None)  # pictures link to entities only
     anchors = set(re.findall(r'\bid="([^"]+)"', _page(client, "/ontology")))
     subjects = client.get(
         "/sparql",

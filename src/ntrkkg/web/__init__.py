@@ -47,10 +47,11 @@ def create_app(settings: Settings | None = None, *, service: QueryService | None
         started=time.time(),
     )
 
-    from ntrkkg.web import pages, protocol, search
+    from ntrkkg.web import entity, pages, protocol, search
 
     app.register_blueprint(protocol.blueprint)
     app.register_blueprint(pages.blueprint)
+    app.register_blueprint(entity.blueprint)
     app.register_blueprint(search.blueprint)
 
     app.wsgi_app = QueryEndpoint(app.wsgi_app, service, settings.max_request_bytes)  # type: ignore[method-assign]

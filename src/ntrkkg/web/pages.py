@@ -1,4 +1,4 @@
-"""Linked-data pages, the home page, the ontology, downloads, health and statistics."""
+"""The site's own pages: home, the ontology, VoID and the examples, downloads, health and statistics."""
 
 from __future__ import annotations
 
@@ -6,18 +6,15 @@ import json
 import mimetypes
 import re
 import time
-from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
 
 import pyoxigraph as ox
 from flask import Blueprint, Response, abort, render_template, request, send_from_directory
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from ntrkkg import examples as examples_module
 from ntrkkg.formats import BY_KEY, GRAPH_FORMATS, NotAcceptable, by_suffix, choose, graph_bytes
-from ntrkkg.outputs import diagrams
-from ntrkkg.prefixes import converter
 from ntrkkg.resources import resource_dir
 from ntrkkg.sparql.service import QueryFailed
 from ntrkkg.web.endpoint import STATUS
@@ -25,38 +22,19 @@ from ntrkkg.web.protocol import problem, site
 
 blueprint = Blueprint("pages", __name__)
 
-ENTITY_KINDS = (
-    "gene",
-    "marker",
-    "fusion",
-    "drug",
-    "reference",
-    "disease",
-    "modality",
-    "sequence",
-    "note",
-    "cell",
-    "statement",
-    "table",
-    "graph",
-    "dataset",
-)
-LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
-DEFINITION = "http://www.w3.org/2004/02/skos/core#definition"
-RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-SUBCLASS_OF = "http://www.w3.org/2000/01/rdf-schema#subClassOf"
 
-
-def _base() -> str:
+def dataset_base() -> str:
+    """The base IRI of the served dataset."""
     return site().settings.base
 
 
-def _rows(query: str, **bindings: str) -> list[dict[str, str]]:
+def page_rows(query: str, **bindings: str) -> list[dict[str, str]]:
     """Rows of one of the pages' own queries, through the same door and engines as any query."""
     return site().service.values(query, **bindings)
 
 
-def _wants_html(override: str | None) -> bool:
+def wants_html(override: str | None) -> bool:
+    """True when the page should be HTML: ``format=html``, or HTML preferred over every RDF format."""
     if override:
         return override == "html"
     offers = ["text/html"] + [f.media_type for f in GRAPH_FORMATS]
@@ -71,7 +49,7 @@ def _names_html() -> bool:
     return html > 0 and html >= rdf
 
 
-@blueprint.errorhandler(QueryFailed)
+@blueprint.app_errorhandler(QueryFailed)
 def _failed(error: QueryFailed) -> Response:
     return problem(STATUS.get(error.outcome.status, 500), error.outcome.message)
 
@@ -79,7 +57,7 @@ def _failed(error: QueryFailed) -> Response:
 @blueprint.route("/")
 def home() -> Response:
     """The home page: counts, the rows of the table, the model diagram."""
-    counts = _rows("""SELECT
+    counts = page_rows("""SELECT
         (COUNT(DISTINCT ?statement) AS ?statements) (COUNT(DISTINCT ?row) AS ?rows)
         (COUNT(DISTINCT ?reference) AS ?references) WHERE {
         { ?statement a ntrkkg:Statement } UNION { ?row ntrkkg:tableRowNumber ?n }
@@ -90,18 +68,25 @@ def home() -> Response:
         ("markers", "ImmunohistochemicalMarker"),
         ("drugs", "Drug"),
     ):
-        counts[name] = _rows(f"SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE {{ ?x a ntrkkg:{cls} }}")[0]["n"]
-    rows = _rows("""SELECT ?row ?n ?label WHERE { ?row ntrkkg:tableRowNumber ?n ; rdfs:label ?label }
+        counts[name] = page_rows(f"SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE {{ ?x a ntrkkg:{cls} }}")[0]["n"]
+    rows = page_rows("""SELECT ?row ?n ?label WHERE { ?row ntrkkg:tableRowNumber ?n ; rdfs:label ?label }
                     ORDER BY ?n""")
     sizes = site().sizes
     model = site().settings.dist / "model.svg"
     diagram = model.read_text(encoding="utf-8") if model.exists() else None
-    return _html(
-        "home.html", counts=counts, sizes=sizes, rows=rows, base=_base(), examples=site().examples, diagram=diagram
+    return html_page(
+        "home.html",
+        counts=counts,
+        sizes=sizes,
+        rows=rows,
+        base=dataset_base(),
+        examples=site().examples,
+        diagram=diagram,
     )
 
 
-def _html(template: str, **context: object) -> Response:
+def html_page(template: str, **context: object) -> Response:
+    """A template rendered as an HTML response."""
     return Response(render_template(template, **context), content_type="text/html; charset=utf-8")
 
 
@@ -178,12 +163,12 @@ def downloads() -> Response:
         return Response(json.dumps(files, indent=2), content_type="application/json")
     stamp = dist / "SHA256SUMS"  # written last by every build
     built = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(stamp.stat().st_mtime)) if stamp.exists() else None
-    return _html("downloads.html", files=files, built=built)
+    return html_page("downloads.html", files=files, built=built)
 
 
 def _described_files() -> dict[str, str]:
     """File name → its description in the VoID (what the build says each dump holds)."""
-    rows = _rows(
+    rows = page_rows(
         """SELECT ?title ?description WHERE { GRAPH ?void {
         ?d a <http://www.w3.org/ns/dcat#Distribution> ; dcterms:title ?title ; dcterms:description ?description } }""",
         void=site().settings.names.void,
@@ -232,7 +217,7 @@ def _graph_response(graph_name: str, page: str) -> Response:
     override = request.args.get("format")
     if override == "html" or (not override and _names_html()):  # a browser: a page about the graph, with its Turtle
         turtle = site().service.answer(_GRAPH, "turtle", graph=graph_name).body.decode("utf-8")
-        return _html(page, turtle=turtle, graph=graph_name, examples=examples_module.examples(_base()))
+        return html_page(page, turtle=turtle, graph=graph_name, examples=examples_module.examples(dataset_base()))
     try:
         fmt = choose(request.accept_mimetypes, override, graph=True)
     except NotAcceptable as error:
@@ -267,11 +252,11 @@ def examples() -> Response:
 def ontology() -> Response:
     """The ontology: its pyLODE page (rendered at build time) or its RDF."""
     override = request.args.get("format")
-    if _wants_html(override):
+    if wants_html(override):
         page = site().settings.dist / "ontology.html"
         if page.is_file():
             head, content = _split_page(page.read_text(encoding="utf-8"))
-            return _html("ontology.html", head=Markup(head), body=Markup(content))
+            return html_page("ontology.html", head=Markup(head), body=Markup(content))
         if override:
             return problem(404, "this build has no ontology page (build with pyLODE: pip install 'ntrkkg[docs]')")
     try:
@@ -295,327 +280,3 @@ def _split_page(page: str) -> tuple[str, str]:
     head = re.sub(r"<title>.*?</title>|<meta[^>]*>", "", head, flags=re.S)
     body = page[page.find(">", page.find("<body")) + 1 : page.rfind("</body>")]
     return head, body
-
-
-# --- Entities ---------------------------------------------------------------------------
-
-
-def _describe(iri: str) -> tuple[list[dict[str, str]], list[dict[str, str]]]:
-    asserted = site().settings.names.asserted
-    # ?inferred marks what only the reasoner added, so a page can fold it under the asserted facts.
-    outgoing = _rows(
-        """SELECT ?p ?pl ?o ?ol ?inferred WHERE { ?this ?p ?o . FILTER(!isBlank(?o))
-        BIND(NOT EXISTS { GRAPH ?asserted { ?this ?p ?o } } AS ?inferred)
-        OPTIONAL { ?p rdfs:label ?pl } OPTIONAL { ?o rdfs:label ?ol } } ORDER BY ?p ?o""",
-        this=iri,
-        asserted=asserted,
-    )
-    incoming = _rows(
-        """SELECT ?s ?sl ?p ?pl WHERE { GRAPH ?asserted { ?s ?p ?this } FILTER(!isBlank(?s))
-        OPTIONAL { ?s rdfs:label ?sl } OPTIONAL { ?p rdfs:label ?pl } } ORDER BY ?p ?s LIMIT 300""",
-        this=iri,
-        asserted=asserted,
-    )
-    _name_unlabelled(outgoing, "o", "ol")
-    _name_unlabelled(incoming, "s", "sl")
-    # Labels of vocabulary terms (ours and others') get one style; labels of the data stay as curated.
-    ontology = _base() + "ontology"
-    for row in (*outgoing, *incoming):
-        if "pl" in row:
-            row["pl"] = tidy_label(row["pl"])
-        if "ol" in row and (row["p"] == RDF_TYPE or row["o"].startswith(ontology)):
-            row["ol"] = tidy_label(row["ol"])
-    return outgoing, incoming
-
-
-# Statements, cells and findings carry no rdfs:label; they are named by what they say.
-_TITLES = """SELECT ?x ?row ?facet ?position ?parts ?kind ?n WHERE {
-  VALUES ?x { %s }
-  { ?x a ntrkkg:Statement ; ntrkkg:partOfCell ?cell ; ntrkkg:positionInCell ?position .
-    { SELECT ?cell (COUNT(?part) AS ?parts) WHERE { ?part ntrkkg:partOfCell ?cell } GROUP BY ?cell }
-    BIND(?x AS ?statement) BIND("statement" AS ?kind) }
-  UNION { ?x a ntrkkg:TableCell BIND(?x AS ?statement) BIND("cell" AS ?kind) }
-  UNION { ?statement ntrkkg:hasMarkerFinding|ntrkkg:hasImagingFinding|ntrkkg:hasCohortSubgroup ?x ;
-            ntrkkg:positionInCell ?position ; ntrkkg:partOfCell ?cell .
-          { SELECT ?cell (COUNT(?part) AS ?parts) WHERE { ?part ntrkkg:partOfCell ?cell } GROUP BY ?cell }
-          ?x a ?class . ?class rdfs:label ?kind . FILTER(STRSTARTS(STR(?class), STR(ntrkkg:))) }
-  ?statement ntrkkg:tumourType/rdfs:label ?row ; ntrkkg:facet/rdfs:label ?facet .
-}"""
-
-
-def titles(iris: Iterable[str]) -> dict[str, str]:
-    """Titles such as "IFS-like tumor with related kinase fusion — genetics (part 2 of 3)" for unlabelled nodes."""
-    wanted = sorted({i for i in iris if i.startswith(_base())})
-    if not wanted:
-        return {}
-    found: dict[str, str] = {}
-    for r in _rows(_TITLES % " ".join(f"<{i}>" for i in wanted)):
-        title = f"{r['row']} — {r['facet']}"
-        if r["kind"] == "cell":
-            title += " (table cell)"
-        elif int(r.get("parts", "1")) > 1:
-            title += f" (part {r['position']} of {r['parts']})"
-        if r["kind"] != "statement" and r["kind"] != "cell":
-            title += f", {r['kind']} {r['x'].rsplit('/', 1)[-1]}"
-        found[r["x"]] = title
-    return found
-
-
-def _name_unlabelled(rows: list[dict[str, str]], node: str, label: str) -> None:
-    named = titles(r[node] for r in rows if label not in r)
-    for r in rows:
-        if label not in r and r[node] in named:
-            r[label] = named[r[node]]
-
-
-_CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
-
-
-def tidy_label(text: str) -> str:
-    """Vocabulary labels in one style: lower case words, spaces ("has_subject", "wasQuotedFrom", "References")."""
-    if " " not in text and "_" not in text:
-        text = _CAMEL.sub(" ", text)
-    words = text.replace("_", " ").split()
-    # Words in capitals (NTRK, TRK, IRI) keep them; capitalised common words do not.
-    return " ".join(w.lower() if w[:1].isupper() and w[1:].islower() else w for w in words)
-
-
-def _external_links(iri: str) -> list[dict[str, str]]:
-    """Links to external identifiers, with the label and source each was verified against."""
-    return _rows(
-        """SELECT ?p ?pl ?o ?label ?source WHERE {
-        ?axiom a <http://www.w3.org/2002/07/owl#Axiom> ;
-               <http://www.w3.org/2002/07/owl#annotatedSource> ?this ;
-               <http://www.w3.org/2002/07/owl#annotatedProperty> ?p ;
-               <http://www.w3.org/2002/07/owl#annotatedTarget> ?o .
-        OPTIONAL { ?axiom <https://w3id.org/sssom/object_label> ?label }
-        OPTIONAL { ?axiom rdfs:comment ?source }
-        OPTIONAL { ?p rdfs:label ?pl } } ORDER BY ?p ?o""",
-        this=iri,
-    )
-
-
-@blueprint.app_template_filter("curie")
-def curie(iri: str) -> str:
-    """A short form of an IRI for display (the link keeps the full IRI)."""
-    return converter().compress(iri) or iri
-
-
-def _statements(iri: str) -> list[dict[str, str]]:
-    """The statements a page shows: in the table's facet order (``ntrkkg:facetOrder``), then by position."""
-    rows = _rows(
-        """SELECT ?statement ?row ?rowLabel ?facet ?heading ?order ?position ?text
-        (GROUP_CONCAT(DISTINCT STR(?n); separator=",") AS ?refs) WHERE {
-        { ?statement ntrkkg:tumourType ?this } UNION { ?statement ntrkkg:reportsFusion ?this }
-        UNION { ?statement ntrkkg:drug ?this } UNION { ?statement ntrkkg:differentialDiagnosis ?this }
-        UNION { ?statement ntrkkg:citesReference ?this }
-        UNION { ?statement ntrkkg:hasMarkerFinding/ntrkkg:marker ?this }
-        UNION { ?statement ntrkkg:reportsFusion/ntrkkg:involvesGene ?this } UNION { BIND(?this AS ?statement) }
-        ?statement a ntrkkg:Statement ; ntrkkg:verbatimText ?text ; ntrkkg:positionInCell ?position ;
-                   ntrkkg:facet ?f ; ntrkkg:tumourType ?row .
-        ?row rdfs:label ?rowLabel .
-        ?f rdfs:label ?facet ; ntrkkg:facetOrder ?order ; ntrkkg:tableHeading ?heading .
-        OPTIONAL { ?statement ntrkkg:citesReference/ntrkkg:referenceNumber ?n }
-    } GROUP BY ?statement ?row ?rowLabel ?facet ?heading ?order ?position ?text""",
-        this=iri,
-    )
-    rows.sort(key=lambda r: (r["row"] != iri, r["rowLabel"], int(r["order"]), int(r["position"])))
-    findings = _findings([r["statement"] for r in rows])
-    for r in rows:
-        r["findings"] = findings.get(r["statement"], [])  # type: ignore[assignment]
-    return rows
-
-
-# What the statement says, structured: its own ntrkkg facts and those of its findings and subgroups,
-# as asserted (the bookkeeping — type, row, facet, cell, text, citations — is shown elsewhere).
-_FINDINGS = """SELECT ?statement ?group ?p ?pl ?o ?ol WHERE {
-  VALUES ?statement { %s }
-  GRAPH ?asserted {
-    { ?statement ?p ?o BIND(?statement AS ?group) }
-    UNION { ?statement ntrkkg:hasMarkerFinding|ntrkkg:hasImagingFinding|ntrkkg:hasCohortSubgroup ?group .
-            ?group ?p ?o }
-  }
-  FILTER(STRSTARTS(STR(?p), STR(ntrkkg:)) && ?p NOT IN (ntrkkg:tumourType, ntrkkg:facet, ntrkkg:partOfCell,
-    ntrkkg:positionInCell, ntrkkg:verbatimText, ntrkkg:citesReference, ntrkkg:quotedFrom, ntrkkg:hasCurationNote,
-    ntrkkg:hasMarkerFinding, ntrkkg:hasImagingFinding, ntrkkg:hasCohortSubgroup))
-  OPTIONAL { ?p rdfs:label ?pl } OPTIONAL { ?o rdfs:label ?ol }
-}"""
-
-
-def _findings(statements: list[str]) -> dict[str, list[list[dict[str, str]]]]:
-    """Per statement, its structured facts in groups (the statement's own, then one per finding)."""
-    if not statements:
-        return {}
-    groups: dict[str, dict[str, list[dict[str, str]]]] = {}
-    values = " ".join(f"<{s}>" for s in sorted(set(statements)))
-    for r in _rows(_FINDINGS % values, asserted=site().settings.names.asserted):
-        r["pl"] = tidy_label(r.get("pl", r["p"].rsplit("#", 1)[-1]))
-        r["text"] = r.get("ol") or _number(r["o"])
-        groups.setdefault(r["statement"], {}).setdefault(r["group"], []).append(r)
-    found: dict[str, list[list[dict[str, str]]]] = {}
-    for statement, by_group in groups.items():
-        ordered = sorted(by_group.items(), key=lambda item: (item[0] != statement, item[0]))
-        # Links before numbers and wordings; then by the property's label.
-        found[statement] = [
-            sorted(facts, key=lambda r: (not r["o"].startswith("http"), r["pl"], r["text"])) for _, facts in ordered
-        ]
-    return found
-
-
-def _number(text: str) -> str:
-    return text[:-2] if re.fullmatch(r"\d+\.0", text) else text
-
-
-_SOURCE = re.compile(
-    r"(?:github:)?(?P<repo>[\w.-]+/[\w.-]+)(?::(?P<path>[^@\s]+)@(?P<commit>[0-9a-f]{7,40})"
-    r"|@(?P<commit2>[0-9a-f]{7,40}):(?P<path2>[^\s]+))"
-)
-
-
-@blueprint.app_template_filter("provenance")
-def provenance(text: str) -> Markup:
-    """A mapping's verification note with each source file as a readable link: file, project and version."""
-    text = text.removeprefix("Verified: ")
-    out: list[str] = []
-    last = 0
-    for m in _SOURCE.finditer(text):
-        path = m.group("path") or m.group("path2") or ""
-        commit = m.group("commit") or m.group("commit2") or ""
-        out.append(str(escape(text[last : m.start()])))
-        url = f"https://github.com/{m.group('repo')}/blob/{commit}/{path}"
-        out.append(
-            f'<a href="{escape(url)}" rel="external">{escape(path.rsplit("/", 1)[-1])}</a> '
-            f"({escape(m.group('repo'))}, version {escape(commit[:7])})"
-        )
-        last = m.end()
-    out.append(str(escape(text[last:])))
-    return Markup("".join(out))
-
-
-@blueprint.route("/<any({}):kind>/<path:rest>".format(",".join(ENTITY_KINDS)))
-@blueprint.route("/<any(dataset):kind>", defaults={"rest": ""})
-def entity(kind: str, rest: str) -> Response:
-    """An IRI of the dataset: its page for browsers, its triples in RDF otherwise."""
-    iri = _base() + kind + (f"/{rest}" if rest else "")
-    try:
-        outgoing, incoming = _describe(iri)
-    except ValueError:
-        abort(404, description=f"{iri!r} is not an IRI of this dataset")
-    if not outgoing and not incoming:
-        from ntrkkg.web.search import not_found  # its own module: redirects by case, nearest matches
-
-        return not_found(iri)
-    override = request.args.get("format")
-    if _wants_html(override):
-        label = next((r["o"] for r in outgoing if r["p"] == LABEL), None) or titles([iri]).get(
-            iri, iri.rsplit("/", 1)[-1]
-        )
-        definition = next((r["o"] for r in outgoing if r["p"] == DEFINITION), None)
-        types = [r for r in outgoing if r["p"] == RDF_TYPE and r["inferred"] == "false"]
-        for r in types:
-            r["ol"] = tidy_label(r.get("ol", ""))
-        # A disease is a class of the data: say which of our kinds it is (tumour type, disease).
-        kinds = [r for r in outgoing if r["p"] == SUBCLASS_OF and r["o"].startswith(_base() + "ontology#")]
-        statements = _statements(iri)
-        return _html(
-            "entity.html",
-            iri=iri,
-            label=label,
-            definition=definition,
-            types=types,
-            kinds=kinds,
-            asserted=[r for r in outgoing if r["inferred"] == "false"],
-            inferred=[r for r in outgoing if r["inferred"] != "false"],
-            incoming=incoming,
-            statements=statements,
-            is_row=any(s["row"] == iri for s in statements),
-            base=_base(),
-            links=_external_links(iri),
-            picture=_picture(iri, label),
-        )
-    try:
-        fmt = choose(request.accept_mimetypes, override, graph=True)
-    except NotAcceptable as error:
-        return problem(406, str(error))
-    body = (
-        site()
-        .service.answer(
-            # A blank node comes with its own triples (an owl:Axiom's annotations), never alone.
-            """CONSTRUCT { ?this ?p ?o . ?o ?op ?oo . ?s ?q ?this . ?s ?sp ?so } WHERE {
-            { ?this ?p ?o OPTIONAL { ?o ?op ?oo FILTER(isBlank(?o)) } }
-            UNION { ?s ?q ?this OPTIONAL { ?s ?sp ?so FILTER(isBlank(?s)) } } }""",
-            fmt.key,
-            this=iri,
-        )
-        .body
-    )
-    response = Response(body, content_type=fmt.content_type)
-    response.vary.add("Accept")
-    return response
-
-
-# --- Pictures -------------------------------------------------------------------------------
-
-_KIND_OF = """SELECT ?kind WHERE {
-  { ?this a ?c } UNION { ?this rdfs:subClassOf+ ?c }
-  VALUES (?c ?kind) { (ntrkkg:Statement "Statement") (ntrkkg:GeneFusion "GeneFusion") (ntrkkg:Gene "Gene")
-    (ntrkkg:ImmunohistochemicalMarker "ImmunohistochemicalMarker") (ntrkkg:Drug "Drug")
-    (ntrkkg:Reference "Reference") (ntrkkg:TumourType "TumourType") (ntrkkg:Disease "Disease")
-    (ntrkkg:CurationNote "CurationNote") } } LIMIT 1"""
-
-# How a tumour type reaches its genes, markers, drugs and differential diagnoses.
-_ROW_NEIGHBOURS = """SELECT DISTINCT ?a ?al ?ak ?rel ?b ?bl ?bk WHERE {
-  ?st ntrkkg:tumourType ?this .
-  { ?st ntrkkg:reportsFusion ?b BIND(?this AS ?a) BIND("fusion" AS ?rel) BIND("GeneFusion" AS ?bk) }
-  UNION { ?st ntrkkg:reportsFusion ?a . ?a ntrkkg:involvesGene ?b BIND("gene" AS ?rel) BIND("GeneFusion" AS ?ak)
-          BIND("Gene" AS ?bk) }
-  UNION { ?st ntrkkg:hasMarkerFinding/ntrkkg:marker ?b BIND(?this AS ?a) BIND("marker" AS ?rel)
-          BIND("ImmunohistochemicalMarker" AS ?bk) }
-  UNION { ?st ntrkkg:drug ?b BIND(?this AS ?a) BIND("TRK inhibitor" AS ?rel) BIND("Drug" AS ?bk) }
-  UNION { ?st ntrkkg:differentialDiagnosis ?b BIND(?this AS ?a) BIND("differential" AS ?rel) BIND("Disease" AS ?bk) }
-  OPTIONAL { ?a rdfs:label ?al } OPTIONAL { ?b rdfs:label ?bl }
-}"""
-
-# Any other node: its labelled neighbours, and the rows whose statements mention it.
-_NEIGHBOURS = """SELECT DISTINCT ?a ?al ?rel ?b ?bl WHERE {
-  { ?this ?p ?b BIND(?this AS ?a) FILTER(isIRI(?b)) }
-  UNION { ?a ?p ?this BIND(?this AS ?b) FILTER(isIRI(?a)) }
-  UNION { ?st ?q ?this ; ntrkkg:tumourType ?a . ?st a ntrkkg:Statement BIND(?this AS ?b)
-          BIND(ntrkkg:tumourType AS ?p) }
-  UNION { ?st ?q ?x . ?x ?r ?this . ?st a ntrkkg:Statement ; ntrkkg:tumourType ?a BIND(?this AS ?b)
-          BIND(ntrkkg:tumourType AS ?p) }
-  ?p rdfs:label ?label . ?a rdfs:label ?al . ?b rdfs:label ?bl .
-  BIND(IF(?p = ntrkkg:tumourType && ?b = ?this, "statements mention", ?label) AS ?rel)
-  FILTER(?p != <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> && ?a != ?b)
-} LIMIT 60"""
-
-
-def _kind_of(iri: str) -> str:
-    rows = _rows(_KIND_OF, this=iri)
-    return rows[0]["kind"] if rows else ""
-
-
-@cache
-def _picture(iri: str, label: str) -> str | None:
-    if not diagrams.available():
-        return None
-    base = _base()
-    kind = _kind_of(iri)
-    edges = []
-    if kind == "TumourType":
-        for r in _rows(_ROW_NEIGHBOURS, this=iri):
-            a = (r["a"], r.get("al", r["a"]), r.get("ak", "TumourType"))
-            b = (r["b"], r.get("bl", r["b"]), r["bk"])
-            edges.append((a, r["rel"], b))
-    else:
-        # One edge per pair of nodes; a specific relation wins over the generic "involves gene".
-        by_pair: dict[tuple[str, str], dict[str, str]] = {}
-        for r in sorted(_rows(_NEIGHBOURS, this=iri), key=lambda r: r["rel"] == "involves gene"):
-            by_pair.setdefault((r["a"], r["b"]), r)
-        for r in by_pair.values():
-            edges.append(((r["a"], r["al"], _kind_of(r["a"])), r["rel"], (r["b"], r["bl"], _kind_of(r["b"]))))
-    if not edges:
-        return None
-    return diagrams.neighbourhood_svg(
-        (iri, label, kind), edges, lambda other: other.replace(base, "/", 1) if other.startswith(base) else other
-    )
