@@ -130,7 +130,7 @@ def growth_exponent(points: list[tuple[int, float]]) -> float | None:
 
 def example_queries() -> list[tuple[str, str, str]]:
     """(name, kind, text) of every example query that does not federate."""
-    from ntrkkg.examples import examples
+    from ntrkkg.build.examples import examples
 
     return [(e.path.stem, e.kind, e.query) for e in examples() if e.portable]
 

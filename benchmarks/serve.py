@@ -51,7 +51,7 @@ from urllib.parse import urlsplit
 
 from rdflib import Graph
 
-from ntrkkg.examples import read_example
+from ntrkkg.build.examples import read_example
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent

@@ -10,8 +10,8 @@ import pytest
 from rdflib import RDF, SKOS, URIRef
 
 from conftest import select
+from ntrkkg.build.examples import examples
 from ntrkkg.build.pipeline import BuildResult
-from ntrkkg.examples import examples
 from ntrkkg.namespaces import NTRKKG
 from ntrkkg.sparql.service import QueryService
 

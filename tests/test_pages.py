@@ -17,7 +17,7 @@ import pytest
 from flask.testing import FlaskClient
 
 from conftest import FACETS
-from ntrkkg.examples import examples
+from ntrkkg.build.examples import examples
 from ntrkkg.web.entity import tidy_label
 from ntrkkg.web.pages import human_size
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from ntrkkg.examples import read_example
+from ntrkkg.build.examples import read_example
 from ntrkkg.resources import resource_dir
 from ntrkkg.sparql.search import engine_functions
 

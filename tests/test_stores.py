@@ -28,8 +28,8 @@ from flask.testing import FlaskClient
 from rdflib import Namespace
 
 from conftest import CHECKOUT, free_port, serve_command
+from ntrkkg.build.examples import examples
 from ntrkkg.config import Settings
-from ntrkkg.examples import examples
 from ntrkkg.store.local import StoreError, bulk_load, rdf_format, serving_store
 from ntrkkg.store.remote import parse_spec
 from ntrkkg.web import create_app

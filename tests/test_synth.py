@@ -13,11 +13,11 @@ import pyoxigraph as ox
 import pytest
 from rdflib import RDF, Graph, Namespace
 
+from ntrkkg.build.examples import examples
 from ntrkkg.build.loading import load_files
 from ntrkkg.build.pipeline import load_inputs
 from ntrkkg.build.reasoning import infer
 from ntrkkg.build.validation import validate
-from ntrkkg.examples import examples
 from ntrkkg.namespaces import AUTHORED_BASE
 from ntrkkg.resources import resource_dir, turtle_files
 

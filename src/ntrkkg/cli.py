@@ -46,7 +46,7 @@ def _table(args: argparse.Namespace, settings: Settings) -> int:
 
 def _query_text(argument: str, settings: Settings) -> str:
     """The query itself, ``@FILE`` (a .rq file, or an example's .ttl file), or an example by number or name."""
-    from ntrkkg.examples import find_example, read_example
+    from ntrkkg.build.examples import find_example, read_example
 
     if argument.startswith("@"):
         path = Path(argument[1:])
@@ -56,7 +56,7 @@ def _query_text(argument: str, settings: Settings) -> str:
 
 
 def _chosen_query(args: argparse.Namespace, settings: Settings) -> str:
-    from ntrkkg.examples import find_example
+    from ntrkkg.build.examples import find_example
 
     if (args.sparql is None) == (args.example is None):
         raise ConfigError("give a query or --example N, not both (--list-examples lists them)")
@@ -69,7 +69,7 @@ def _chosen_query(args: argparse.Namespace, settings: Settings) -> str:
 
 
 def _list_examples(settings: Settings) -> int:
-    from ntrkkg.examples import examples
+    from ntrkkg.build.examples import examples
 
     for number, example in enumerate(examples(settings.base), 1):
         print(f"{number:3d}  {example.name:<45}  {example.comment.splitlines()[0] if example.comment else ''}")

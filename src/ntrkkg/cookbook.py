@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from ntrkkg.build.examples import examples
 from ntrkkg.build.pipeline import dataset_version
 from ntrkkg.config import ConfigError, Settings
-from ntrkkg.examples import examples
 from ntrkkg.sparql.service import QueryService
 from ntrkkg.sparql.text import plain
 from ntrkkg.store.local import StoreError

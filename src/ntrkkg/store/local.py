@@ -19,8 +19,8 @@ from typing import IO, Any, cast
 
 import pyoxigraph as ox
 
+from ntrkkg.build.examples import examples_graph
 from ntrkkg.build.pipeline import BuildResult
-from ntrkkg.examples import examples_graph
 from ntrkkg.formats import by_suffix
 from ntrkkg.namespaces import GraphNames
 

@@ -11,8 +11,8 @@ from typing import Any
 from flask import Flask, Response, request
 from werkzeug.exceptions import HTTPException
 
+from ntrkkg.build.examples import examples
 from ntrkkg.config import Settings
-from ntrkkg.examples import examples
 from ntrkkg.sparql.service import QueryService
 from ntrkkg.web import metrics
 from ntrkkg.web.description import graph_sizes, service_description

@@ -13,7 +13,7 @@ import pyoxigraph as ox
 from flask import Blueprint, Response, abort, render_template, request, send_from_directory
 from markupsafe import Markup
 
-from ntrkkg import examples as examples_module
+from ntrkkg.build import examples as examples_module
 from ntrkkg.formats import BY_KEY, GRAPH_FORMATS, NotAcceptable, by_suffix, choose, graph_bytes
 from ntrkkg.resources import resource_dir
 from ntrkkg.sparql.service import QueryFailed

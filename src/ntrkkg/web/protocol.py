@@ -9,8 +9,8 @@ import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, render_template, request
 from rdflib import Graph
 
+from ntrkkg.build.examples import examples
 from ntrkkg.config import Settings
-from ntrkkg.examples import examples
 from ntrkkg.formats import GRAPH_FORMATS, NotAcceptable, choose, graph_bytes
 from ntrkkg.namespaces import NTRKKG
 from ntrkkg.prefixes import VOCABULARIES
