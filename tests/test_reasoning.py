@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import owlrl
 import pyoxigraph as ox
-from rdflib import OWL, RDF, Graph, Literal, Namespace
+from rdflib import OWL, RDF, RDFS, Graph, Literal, Namespace
 from rdflib.term import Node
 
 from conftest import select
@@ -145,4 +145,17 @@ def test_sameas_copies_even_inert_literals() -> None:
     graph.add((ex.a, ex.note, Literal("kept")))
     graph.add((ex.b, RDF.type, ex.Thing))
     assert (ex.b, ex.note, Literal("kept")) in infer(graph)
+    assert set(infer(graph)) == _full_closure(graph)
+
+
+def test_restrictions_on_literal_values_still_apply() -> None:
+    ex = Namespace("https://example.org/")
+    graph = Graph()
+    restriction = ex.HasCodeX
+    graph.add((restriction, RDF.type, OWL.Restriction))
+    graph.add((restriction, OWL.onProperty, ex.code))
+    graph.add((restriction, OWL.hasValue, Literal("x")))
+    graph.add((ex.a, ex.code, Literal("x")))
+    graph.add((ex.a, RDFS.label, Literal("a")))
+    assert (ex.a, RDF.type, restriction) in infer(graph)
     assert set(infer(graph)) == _full_closure(graph)

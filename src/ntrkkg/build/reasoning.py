@@ -39,8 +39,10 @@ _PROPERTY_MENTIONS = {
     OWL.inverseOf,
     OWL.onProperty,
     OWL.propertyDisjointWith,
+    OWL.assertionProperty,
     RDF.first,  # property chains, keys, disjoint properties
 }
+_ANNOTATIONS = {RDFS.label, RDFS.comment, RDFS.seeAlso, RDFS.isDefinedBy, OWL.versionInfo, OWL.deprecated}
 _PROPERTY_TYPES = {
     OWL.FunctionalProperty,
     OWL.InverseFunctionalProperty,
@@ -52,11 +54,15 @@ _PROPERTY_TYPES = {
 
 
 def _inert(asserted: Graph) -> set[Node]:
-    """Properties no OWL-RL rule mentions: their literal-valued triples can add nothing but copies via sameAs."""
+    """Properties no OWL-RL rule mentions: their triples can add nothing but copies through owl:sameAs.
+
+    The vocabulary of RDF, RDFS and OWL (the rules' own words) is never inert, but for its annotations.
+    """
     used = {p for p, axiom, _ in asserted if axiom in _PROPERTY_AXIOMS}
     used |= {o for _, mention, o in asserted if mention in _PROPERTY_MENTIONS}
     used |= {p for p, _, kind in asserted.triples((None, RDF.type, None)) if kind in _PROPERTY_TYPES}
-    return {p for _, p, o in asserted if isinstance(o, Literal)} - used - {RDF.type}
+    candidates = {p for p in asserted.predicates() if not str(p).startswith(_BUILT_IN) or p in _ANNOTATIONS}
+    return candidates - used
 
 
 def _closure(triples: Iterable[tuple[Node, Node, Node]]) -> Graph:
@@ -76,12 +82,12 @@ def _closure(triples: Iterable[tuple[Node, Node, Node]]) -> Graph:
 def infer(asserted: Graph) -> Graph:
     """Return only the triples that the OWL-RL closure adds to ``asserted``."""
     # Axiom annotations (mapping provenance) carry no OWL-RL consequences; leave them out. So do the
-    # labels, comments and verbatim texts of properties no rule mentions (a third of the triples): owlrl
+    # triples of properties no rule mentions (labels, texts, mappings: half the graph), since owlrl
     # walks every triple on every pass. Only owl:sameAs could copy them; if it appears, close everything.
     annotations = set(asserted.subjects(RDF.type, OWL.Axiom))
     inert = _inert(asserted)
     kept = [t for t in asserted if t[0] not in annotations]
-    closure = _closure(t for t in kept if not (isinstance(t[2], Literal) and t[1] in inert))
+    closure = _closure(t for t in kept if t[1] not in inert)
     if any(s != o for s, o in closure.subject_objects(OWL.sameAs)):
         closure = _closure(kept)
     inferred = Graph()
