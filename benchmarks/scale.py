@@ -211,13 +211,13 @@ def scoped_validation(store: Any, rows: list[str]) -> dict[str, Any]:
     """Validate each row's own nodes on their extracted neighbourhood: extraction and pyshacl seconds.
 
     The focus nodes are the row's nodes only (as if its file changed); the neighbourhood brings
-    the triples their shapes look at, and pyshacl runs with the build's options.
+    the triples their shapes look at, and the build's own validation runs on them.
     """
     import pyoxigraph as ox
-    import pyshacl
     from rdflib import Graph, URIRef
 
     from ntrkkg.build.pipeline import load_inputs
+    from ntrkkg.build.validation import validate
     from ntrkkg.namespaces import AUTHORED_BASE
 
     shapes = load_inputs(AUTHORED_BASE)[1]
@@ -227,21 +227,13 @@ def scoped_validation(store: Any, rows: list[str]) -> dict[str, Any]:
         triples = store.query(NEIGHBOURHOOD.replace("ROW", row))
         data = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
         graph = Graph().parse(data=data, format="nt")
-        focus: list[str | URIRef] = [URIRef(b["n"].value) for b in store.query(CHANGED_NODES.replace("ROW", row))]
+        focus = [URIRef(b["n"].value) for b in store.query(CHANGED_NODES.replace("ROW", row))]
         extract.append(time.perf_counter() - start)
         start = time.perf_counter()
-        ok, _, _ = pyshacl.validate(
-            graph,
-            shacl_graph=shapes,
-            inference="none",
-            inplace=True,
-            advanced=True,
-            allow_warnings=True,
-            focus_nodes=focus,
-        )
+        report = validate(graph, shapes, focus_nodes=focus)
         check.append(time.perf_counter() - start)
         sizes.append(len(graph))
-        conforms = conforms and bool(ok)
+        conforms = conforms and report.conforms
     return {
         "rows": len(rows),
         "extract_s": statistics.median(extract),

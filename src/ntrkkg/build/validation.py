@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 
 import pyshacl
@@ -83,8 +84,8 @@ def _describe_blank(graph: Graph, node: BNode) -> str:
     return "(anonymous shape)"
 
 
-def validate(data: Graph, shapes: Graph) -> ValidationReport:
-    """Validate ``data`` (already reasoned) against ``shapes``."""
+def validate(data: Graph, shapes: Graph, focus_nodes: Sequence[URIRef] | None = None) -> ValidationReport:
+    """Validate ``data`` (already reasoned) against ``shapes``; only ``focus_nodes`` when given."""
     conforms, results, _ = pyshacl.validate(
         data,
         shacl_graph=shapes,
@@ -92,6 +93,7 @@ def validate(data: Graph, shapes: Graph) -> ValidationReport:
         inplace=True,
         advanced=True,
         allow_warnings=True,
+        focus_nodes=list(focus_nodes) if focus_nodes is not None else None,
     )
     violations: list[Violation] = []
     names = Graph()
