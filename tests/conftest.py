@@ -29,6 +29,16 @@ if TYPE_CHECKING:  # Flask is the optional `serve` extra; only the web fixtures 
 FIXTURES = Path(__file__).parent / "fixtures"
 SOURCE_TABLE = FIXTURES / "source" / "table2.txt"
 BASE = "https://w3id.org/ntrkkg/"
+#: The fusions Table 2 prints with both partners, as (5′ gene, 3′ gene) (written by hand from the table).
+FUSION_PARTNERS = {
+    ("ETV6", "NTRK3"),
+    ("EML4", "NTRK3"),
+    ("LMNA", "NTRK1"),
+    ("SPECC1L", "NTRK3"),
+    ("TPM3", "NTRK1"),
+    ("SYPL1", "BRAF"),
+    ("TOP2B", "RAF1"),
+}
 #: The facet headings of Table 2, in its order (written by hand from the source table).
 FACETS = [
     "Histological features",

@@ -7,6 +7,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
+from conftest import FUSION_PARTNERS
 from ntrkkg.build.examples import read_example
 from ntrkkg.resources import resource_dir
 from ntrkkg.sparql.search import engine_functions
@@ -113,15 +114,7 @@ EXPECTED: dict[str, tuple[tuple[str, ...], object]] = {
     ),
     "fusions-with-both-partners": (
         ("fivePrime", "threePrime"),
-        {
-            ("ETV6", "NTRK3"),
-            ("EML4", "NTRK3"),
-            ("LMNA", "NTRK1"),
-            ("SPECC1L", "NTRK3"),
-            ("TPM3", "NTRK1"),
-            ("SYPL1", "BRAF"),
-            ("TOP2B", "RAF1"),
-        },
+        FUSION_PARTNERS,
     ),
     "fusions-with-unspecified-partner": (
         ("gene",),
