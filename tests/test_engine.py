@@ -7,8 +7,10 @@ import time
 from typing import Any
 
 import pyoxigraph as ox
+import pytest
 
 from conftest import Listener
+from ntrkkg.sparql import sandbox
 from ntrkkg.sparql.engine import Confining, EnginePool, Job, Outcome
 
 QUAD = ox.Quad(ox.NamedNode("http://example.org/s"), ox.NamedNode("http://example.org/p"), ox.Literal("o"))
@@ -103,3 +105,37 @@ def test_the_deadline_counts_the_wait_for_an_engine() -> None:
         holder.join(10)
     finally:
         pool.close()
+
+
+def test_on_a_kernel_without_landlock_engines_start_only_when_the_operator_accepts_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(sandbox, "landlock_abi", lambda: 0)  # the forked engines inherit the patch
+    strict = _pool()
+    try:
+        refused = _run(strict, _job("ASK { ?s ?p ?o }"))
+        assert refused.status == "unavailable" and "Landlock is unavailable" in refused.message
+    finally:
+        strict.close()
+    accepting = _pool(confining=Confining(require=False))
+    try:
+        assert _run(accepting, _job("ASK { ?s ?p ?o }")).status == "ok"
+    finally:
+        accepting.close()
+
+
+def test_allow_unconfined_reaches_the_engines(monkeypatch: pytest.MonkeyPatch) -> None:
+    from ntrkkg.config import Settings
+    from ntrkkg.sparql.service import QueryFailed, QueryService
+
+    monkeypatch.setattr(sandbox, "landlock_abi", lambda: 0)
+    for allowed in (False, True):
+        service = QueryService(Settings(allow_unconfined=allowed), lambda: ox.Store(), store=ox.Store())
+        try:
+            if allowed:
+                assert service.values("SELECT (1 AS ?one) { }") == [{"one": "1"}]
+            else:
+                with pytest.raises(QueryFailed, match="Landlock is unavailable"):
+                    service.values("SELECT (1 AS ?one) { }")
+        finally:
+            service.close()

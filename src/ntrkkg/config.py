@@ -132,7 +132,7 @@ class Settings:
     recycle_after_bytes: int = 32 * 2**20
     #: Budget of the result cache, in bytes of cached bodies.
     cache_bytes: int = 64 * 2**20
-    #: Serve on a non-loopback address even if the kernel cannot confine the engines.
+    #: Run the engines with what confinement the kernel offers, and serve beyond loopback so.
     allow_unconfined: bool = False
 
     def __post_init__(self) -> None:

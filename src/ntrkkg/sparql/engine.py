@@ -159,6 +159,8 @@ class Confining:
     network: bool = False
     #: Enforce; False only in a process that must not be confined (tests of the pool itself).
     enabled: bool = True
+    #: Refuse to start an engine that this kernel cannot confine fully (else confine what it offers).
+    require: bool = True
     #: The build's full-text index, opened before confinement (its descriptor stays usable inside).
     search_index: str | None = None
 
@@ -198,7 +200,10 @@ def _engine_loop(
             sandbox.preload()
             memory = None if confining.memory_bytes is None else _address_space() + confining.memory_bytes
             sandbox.confine(
-                allow_network=network or confining.network, store_dir=confining.store_dir, memory_bytes=memory
+                allow_network=network or confining.network,
+                store_dir=confining.store_dir,
+                memory_bytes=memory,
+                require=confining.require,
             )
         if opener is not None:
             store = opener()  # after the fork (no handle shared with the parent), inside the sandbox

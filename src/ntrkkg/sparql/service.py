@@ -72,6 +72,7 @@ class QueryService:
                 store_dir=store_dir,
                 memory_bytes=settings.engine_memory,
                 enabled=confine,
+                require=not settings.allow_unconfined,
                 network=network,
                 search_index=search_index,
             ),
