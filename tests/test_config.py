@@ -74,3 +74,15 @@ def test_a_bad_variable_is_one_line_from_the_cli(tmp_path: Path) -> None:
     )
     assert result.returncode == 1 and result.stderr.startswith("ntrkkg: NTRKKG_TIMEOUT='10s!'")
     assert "Traceback" not in result.stderr
+
+
+def test_engines_follow_the_serving_processes_unless_set() -> None:
+    assert Settings.from_env({"NTRKKG_WORKERS": "1"}).engines == 2
+    assert Settings.from_env({"NTRKKG_WORKERS": "3"}).engines == 6
+    assert Settings.from_env({"NTRKKG_WORKERS": "3", "NTRKKG_ENGINES": "4"}).engines == 4
+
+
+@pytest.mark.parametrize("value", ["sparql", "ftp://example.org/sparql", "https://exa mple.org/"])
+def test_a_bad_endpoint_is_named(value: str) -> None:
+    with pytest.raises(ConfigError, match=r"NTRKKG_ENDPOINT=.*absolute http\(s\) IRI"):
+        Settings.from_env({"NTRKKG_ENDPOINT": value})

@@ -82,6 +82,13 @@ def check_base(base: str) -> str:
     return base
 
 
+def check_endpoint(endpoint: str) -> str:
+    """The public IRI of the SPARQL endpoint: absolute http(s)."""
+    if not _IRI_BASE.fullmatch(endpoint):
+        raise ValueError("expected an absolute http(s) IRI such as https://example.org/kg/sparql")
+    return endpoint
+
+
 def _positive(parse: Callable[[str], Any]) -> Callable[[str], Any]:
     def checked(text: str) -> Any:
         value = parse(text)
@@ -120,8 +127,8 @@ class Settings:
     allowed_services: frozenset[str] = field(default_factory=frozenset)
     #: Serving processes (each with its share of engines, queue and cache); by default one per core.
     workers: int = field(default_factory=lambda: os.cpu_count() or 1)
-    #: Engine processes in all; by default two per serving process.
-    engines: int = field(default_factory=lambda: 2 * (os.cpu_count() or 1))
+    #: Engine processes in all; by default (0) two per serving process.
+    engines: int = 0
     #: Engines one client may hold at once; further queries of that client get 429.
     engines_per_client: int = 2
     #: Queries that may wait for a free engine; more get 503 at once.
@@ -138,6 +145,8 @@ class Settings:
     def __post_init__(self) -> None:
         if not self.endpoint:
             object.__setattr__(self, "endpoint", self.base + "sparql")
+        if not self.engines:
+            object.__setattr__(self, "engines", 2 * self.workers)
 
     @property
     def names(self) -> GraphNames:
@@ -158,13 +167,12 @@ class Settings:
             except ValueError as error:
                 raise ConfigError(f"{variable}={raw!r}: {error}") from None
         for name, value in overrides.items():
-            if value is not None:
-                values[name] = value
-        if overrides.get("base") is not None:
-            try:
-                check_base(values["base"])
+            if value is None:
+                continue
+            try:  # a command-line argument is checked as its variable would be
+                values[name] = _VARIABLES[name][1](value) if isinstance(value, str) else value
             except ValueError as error:
-                raise ConfigError(f"base IRI {values['base']!r}: {error}") from None
+                raise ConfigError(f"{name} {value!r}: {error}") from None
         settings = cls(**values)
         if settings.max_query_length > settings.max_request_bytes:
             raise ConfigError("NTRKKG_MAX_QUERY_LENGTH cannot exceed NTRKKG_MAX_REQUEST_BYTES")
@@ -174,7 +182,7 @@ class Settings:
 #: Setting name -> (variable, parser). The README's table of variables is checked against this.
 _VARIABLES: dict[str, tuple[str, Callable[[str], Any]]] = {
     "base": ("NTRKKG_BASE", check_base),
-    "endpoint": ("NTRKKG_ENDPOINT", str),
+    "endpoint": ("NTRKKG_ENDPOINT", check_endpoint),
     "dist": ("NTRKKG_DIST", Path),
     "store": ("NTRKKG_STORE", str),
     "timeout": ("NTRKKG_TIMEOUT", _positive(parse_seconds)),
