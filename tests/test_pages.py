@@ -25,8 +25,8 @@ BASE = "https://w3id.org/ntrkkg/"
 CHROME = "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8"
 
 
-def _page(client: FlaskClient, path: str) -> str:
-    response = client.get(path, headers={"Accept": CHROME})
+def _page(client: FlaskClient, path: str, accept: str = CHROME) -> str:
+    response = client.get(path, headers={"Accept": accept})
     assert response.status_code == 200 and response.mimetype == "text/html", (path, response.status_code)
     return response.get_data(as_text=True)
 
@@ -122,6 +122,11 @@ def test_cells_and_findings_are_named(client: FlaskClient) -> None:
     assert "<h1>infantile fibrosarcoma with canonical ETV6-NTRK3 fusion — genetics (table cell)</h1>" in cell
     finding = _page(client, "/statement/ifs-canonical-etv6-ntrk3/immunohistochemistry/1/finding/1")
     assert "— immunohistochemistry (part 1 of 2), marker finding 1</h1>" in finding
+    # Every kind of part is named: histological findings and outcomes too.
+    histology = _page(client, "/statement/ifs-canonical-etv6-ntrk3/histology/1/finding/1")
+    assert "— histology (part 1 of 2), histological finding 1</h1>" in histology
+    outcome = _page(client, "/statement/ifs-like-tumor/prognosis/2/outcome/1")
+    assert "<h1>IFS-like tumor with related kinase fusion — prognosis (part 2 of 2), clinical outcome 1</h1>" in outcome
 
 
 @pytest.mark.parametrize(
@@ -180,7 +185,7 @@ def test_every_ontology_link_of_every_entity_page_lands(
 )
 def test_void_and_examples_have_a_page_for_browsers(client: FlaskClient, path: str, heading: str) -> None:
     for accept in (CHROME, "text/html"):
-        page = _page(client, path)
+        page = _page(client, path, accept)
         assert f"<h1>{heading}" in page and "<header>" in page, accept
     for accept in ("text/turtle", "*/*"):
         response = client.get(path, headers={"Accept": accept})

@@ -75,7 +75,7 @@ _TITLES = """SELECT ?x ?row ?facet ?position ?parts ?kind ?n WHERE {
     { SELECT ?cell (COUNT(?part) AS ?parts) WHERE { ?part ntrkkg:partOfCell ?cell } GROUP BY ?cell }
     BIND(?x AS ?statement) BIND("statement" AS ?kind) }
   UNION { ?x a ntrkkg:TableCell BIND(?x AS ?statement) BIND("cell" AS ?kind) }
-  UNION { ?statement ntrkkg:hasMarkerFinding|ntrkkg:hasImagingFinding|ntrkkg:hasCohortSubgroup ?x ;
+  UNION { ?hasPart rdfs:subPropertyOf <http://purl.obolibrary.org/obo/BFO_0000051> . ?statement ?hasPart ?x ;
             ntrkkg:positionInCell ?position ; ntrkkg:partOfCell ?cell .
           { SELECT ?cell (COUNT(?part) AS ?parts) WHERE { ?part ntrkkg:partOfCell ?cell } GROUP BY ?cell }
           ?x a ?class . ?class rdfs:label ?kind . FILTER(STRSTARTS(STR(?class), STR(ntrkkg:))) }
