@@ -90,6 +90,6 @@ def test_a_number_is_never_matched_inside_another(ontology: Graph, shapes: Graph
 def test_uncited_statement_with_markers(ontology: Graph, shapes: Graph) -> None:
     messages = [v.message for v in _results(ontology, shapes, "Spindle cells [33]", [])]
     assert messages == [
-        "The verbatim text prints the citation markers [33], but the statement cites only : "
+        "The verbatim text prints the citation markers [33], but the statement cites no reference: "
         "a printed number or range end is not cited."
     ]
