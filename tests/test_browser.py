@@ -97,6 +97,15 @@ def page(browser: Any, live_server: str, errors: list[str], requests: list[str])
     context.route("**/*", local_only)
     new_page = context.new_page()
     new_page.on("pageerror", lambda error: errors.append(str(error)))
+    # A script the Content Security Policy refuses is reported on the console, not as a page error.
+    new_page.on(
+        "console",
+        lambda message: (
+            errors.append(message.text)
+            if message.type == "error" and "Content Security Policy" in message.text
+            else None
+        ),
+    )
     try:
         yield new_page
     finally:

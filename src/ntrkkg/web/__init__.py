@@ -21,9 +21,9 @@ from ntrkkg.web.protocol import Site, problem
 
 __all__ = ["create_app"]
 
-#: Pages may run only their own scripts and styles (the editor's are inline), and may not be framed.
+#: Pages may run only their own script files (no inline script), and may not be framed.
 CSP = (
-    "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
     "img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
 )
 
