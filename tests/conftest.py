@@ -173,8 +173,8 @@ def serving(dist: Path, **env: str) -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def live_server(dist: Path) -> Iterator[str]:
-    """``ntrkkg serve`` (waitress) on 127.0.0.1, stopped after the session. Yields its URL."""
-    with serving(dist, NTRKKG_TIMEOUT="3", NTRKKG_ROW_CAP="5000") as url:
+    """``ntrkkg serve`` (waitress, two serving processes) on 127.0.0.1, stopped after the session. Yields its URL."""
+    with serving(dist, NTRKKG_WORKERS="2", NTRKKG_TIMEOUT="3", NTRKKG_ROW_CAP="5000") as url:
         yield url
 
 

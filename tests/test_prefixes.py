@@ -7,7 +7,7 @@ import re
 import subprocess
 import sys
 from collections.abc import Iterator
-from importlib import metadata, resources
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -65,10 +65,6 @@ def bioregistry_as_recorded() -> Iterator[None]:
     if installed != recorded:
         pytest.skip(f"{installed} installed, the map records {recorded}: run scripts/update_prefixes.py")
     yield
-
-
-def test_the_packaged_map_is_the_checkout_map() -> None:
-    assert resources.files("ntrkkg").joinpath("prefixes.json").read_text(encoding="utf-8") == MAP.read_text("utf-8")
 
 
 def test_map_is_an_extended_prefix_map(tmp_path: Path) -> None:

@@ -70,10 +70,6 @@ class Counters:
             for field, amount in zip(fields, amounts, strict=True):
                 self._cells[base + self._index[field]] += amount
 
-    def put(self, field: str, value: int) -> None:
-        """Set this process's ``field`` (a level, such as the bytes its cache holds)."""
-        self._cells[self.slot * self._width + self._index[field]] = value
-
     def total(self, field: str) -> int:
         """``field`` summed over every serving process."""
         index = self._index[field]

@@ -26,6 +26,7 @@ from typing import IO, Any, cast
 import pyoxigraph as ox
 
 from ntrkkg.formats import BY_KEY, write_graph
+from ntrkkg.namespaces import FUNCTIONS
 from ntrkkg.sparql import sandbox, search
 from ntrkkg.sparql.counters import Counters
 
@@ -110,7 +111,7 @@ def evaluate(store: ox.Store, job: Job) -> Outcome:
         options["named_graphs"] = _graph_names(job.named_graphs)
     except ValueError as error:
         return Outcome("bad-graph", message=f"a default-graph-uri or named-graph-uri is not an IRI: {error}")
-    if search.FUNCTION in job.query:  # the query calls this service's own functions (full-text search)
+    if FUNCTIONS in job.query:  # the query may call this service's own functions (full-text search)
         options["custom_functions"] = search.engine_functions(store)
     fmt = BY_KEY[job.format]
     try:

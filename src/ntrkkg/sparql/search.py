@@ -26,7 +26,6 @@ from ntrkkg.namespaces import AUTHORED_BASE, FUNCTIONS
 from ntrkkg.outputs.search_index import INDEX_FILE, SCHEMA_VERSION, documents, fill, triples_of
 
 __all__ = [
-    "FUNCTION",
     "SEARCH",
     "SEARCH_DOC",
     "Hit",
@@ -41,10 +40,8 @@ __all__ = [
     "words",
 ]
 
-#: Functions only this service's engines define; their IRIs never move with the data's base.
-FUNCTION = FUNCTIONS
 #: ``search(?resource, "words")``: the resource's score (xsd:double, higher is better), unbound if it does not match.
-SEARCH = FUNCTION + "search"
+SEARCH = FUNCTIONS + "search"  # the functions' IRIs never move with the data's base
 SEARCH_DOC = (
     'search(?resource, "words") is the full-text score (xsd:double, higher is better) of a resource whose '
     "labels, synonyms, identifiers or verbatim text hold every word (case, accents and small misspellings "
@@ -112,17 +109,6 @@ class Hit:
     score: float
     label_html: str
     snippet_html: str
-
-    def to_dict(self) -> dict[str, Any]:
-        """The hit as JSON-ready values."""
-        return {
-            "iri": self.iri,
-            "kind": self.kind,
-            "label": self.label,
-            "score": self.score,
-            "label_html": self.label_html,
-            "snippet_html": self.snippet_html,
-        }
 
 
 @dataclass(frozen=True)

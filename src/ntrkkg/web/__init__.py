@@ -6,7 +6,6 @@ Nothing outside this package imports it; it reaches the data only through :class
 from __future__ import annotations
 
 import time
-from typing import Any
 
 from flask import Flask, Response, request
 from werkzeug.exceptions import HTTPException
@@ -82,8 +81,3 @@ def create_app(settings: Settings | None = None, *, service: QueryService | None
         return problem(500, "the server could not answer this request; it has been logged")
 
     return app
-
-
-def application(**kwargs: Any) -> Flask:
-    """Entry point for WSGI servers: ``waitress-serve --call 'ntrkkg.web:application'``."""
-    return create_app(**kwargs)

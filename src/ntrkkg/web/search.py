@@ -6,14 +6,15 @@ read-only. Inside SPARQL the same search is the function ``<https://w3id.org/ntr
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import threading
 import time
 
 from flask import Blueprint, Response, redirect, render_template, request
 
-from ntrkkg.formats import GRAPH_FORMATS
 from ntrkkg.sparql.search import Hit, Results, SearchIndex, index_path
+from ntrkkg.web.pages import wants_html
 from ntrkkg.web.protocol import problem, site
 
 __all__ = ["blueprint", "not_found"]
@@ -56,7 +57,7 @@ def _link(iri: str) -> str:
 
 
 def _hit(hit: Hit) -> dict[str, object]:
-    return {**hit.to_dict(), "page": _link(hit.iri)}
+    return {**dataclasses.asdict(hit), "page": _link(hit.iri)}
 
 
 def _wants_json() -> bool | None:
@@ -110,14 +111,6 @@ def _page(results: Results, *, took: float | None = None, missing: str | None = 
     return Response(body, status=status, content_type="text/html; charset=utf-8")
 
 
-def _wants_html() -> bool:
-    override = request.args.get("format")
-    if override:
-        return override == "html"
-    offers = ["text/html"] + [f.media_type for f in GRAPH_FORMATS]
-    return request.accept_mimetypes.best_match(offers, default="text/html") == "text/html"
-
-
 def not_found(iri: str) -> Response:
     """The answer for an IRI of no resource: a redirect to the IRI that differs only in case, else a 404.
 
@@ -133,7 +126,7 @@ def not_found(iri: str) -> Response:
                 location += "?" + request.query_string.decode("latin-1")
             return redirect(location, 308)  # type: ignore[return-value]
         hits = index.nearest(iri)
-    if _wants_html():
+    if wants_html(request.args.get("format")):
         return _page(Results("", hits), missing=iri, status=404)
     message = f"{iri} is not a resource of this dataset"
     if hits:
