@@ -139,3 +139,14 @@ def test_allow_unconfined_reaches_the_engines(monkeypatch: pytest.MonkeyPatch) -
                     service.values("SELECT (1 AS ?one) { }")
         finally:
             service.close()
+
+
+@pytest.mark.parametrize("fmt", ["json", "xml", "csv", "tsv"])
+def test_the_row_cap_holds_in_every_result_format(fmt: str) -> None:
+    from ntrkkg.sparql.engine import evaluate
+
+    store = ox.Store()
+    query = "SELECT ?n WHERE { VALUES ?n { 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 } }"
+    assert evaluate(store, Job(query, fmt, None, None, 20, 2**20)).status == "ok"  # exactly at the cap
+    over = evaluate(store, Job(query, fmt, None, None, 19, 2**20))
+    assert over.status == "too-large" and "more than 19 rows" in over.message

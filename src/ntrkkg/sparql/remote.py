@@ -7,8 +7,6 @@ never a truncated 200; the row and byte caps apply as for the embedded store.
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Callable
 from typing import Any
 
@@ -16,7 +14,7 @@ import pyoxigraph as ox
 import requests
 
 from ntrkkg.formats import BY_KEY, Format
-from ntrkkg.sparql.engine import Job, Outcome
+from ntrkkg.sparql.engine import Job, Outcome, result_rows
 from ntrkkg.store.remote import RemoteStore
 
 __all__ = ["forward", "remote"]
@@ -58,13 +56,6 @@ def _serialize(parsed: Any, fmt: Format) -> bytes:
     return bytes(parsed.serialize(format=fmt.oxigraph))
 
 
-def _rows(body: bytes, fmt: Format) -> int:
-    if fmt.key == "csv":
-        return max(sum(1 for _ in csv.reader(io.StringIO(body.decode("utf-8")))) - 1, 0)
-    parsed = _parse(body, fmt.media_type)
-    return 1 if isinstance(parsed, ox.QueryBoolean) else sum(1 for _ in parsed)
-
-
 def forward(store: RemoteStore, job: Job) -> Outcome:
     """Answer ``job`` from the remote endpoint; convert its answer if it chose another format."""
     fmt = BY_KEY[job.format]
@@ -92,7 +83,7 @@ def forward(store: RemoteStore, job: Job) -> Outcome:
         parsed = None if same and fmt.key == "csv" else _parse(body, media_type)
         if not same:
             body = _serialize(parsed, fmt)
-        if len(body) > 2 * job.row_cap and _rows(body, fmt) > job.row_cap:
+        if len(body) > 2 * job.row_cap and result_rows(body, fmt) > job.row_cap:
             what = "triples" if fmt.graph else "rows"
             return Outcome("too-large", message=f"the result has more than {job.row_cap:,} {what}, this endpoint's cap")
     except (SyntaxError, ValueError, OSError) as error:
