@@ -50,7 +50,7 @@ def test_store_is_pyoxigraph(dist: Path) -> None:
 
 
 def test_versions() -> None:
-    assert ntrkkg.dataset_version() == "0.1.0"
+    assert ntrkkg.dataset_version() == "0.2.0"
     assert ntrkkg.__version__
 
 

@@ -404,7 +404,7 @@ def test_the_guides_kgx_commands_run_against_the_files(
 
     version = built.version
     commands = [
-        shlex.split(line.replace("ntrkkg-0.1.0_", f"ntrkkg-{version}_"))
+        shlex.split(line.replace("ntrkkg-0.2.0_", f"ntrkkg-{version}_"))
         for block in _blocks("sh")
         for line in block.splitlines()
         if line.startswith("kgx ")
@@ -413,7 +413,7 @@ def test_the_guides_kgx_commands_run_against_the_files(
     (merge_config,) = _blocks("yaml")
     monkeypatch.chdir(tmp_path)
     (tmp_path / "dist").symlink_to(dist)
-    (tmp_path / "merge.yaml").write_text(merge_config.replace("ntrkkg-0.1.0_", f"ntrkkg-{version}_"), "utf-8")
+    (tmp_path / "merge.yaml").write_text(merge_config.replace("ntrkkg-0.2.0_", f"ntrkkg-{version}_"), "utf-8")
     (tmp_path / "other_nodes.tsv").write_text(OTHER_NODES, encoding="utf-8")
     (tmp_path / "other_edges.tsv").write_text(OTHER_EDGES, encoding="utf-8")
     offline_kgx.use_context({**_our_prefixes(kgx_files), "ex": "https://example.org/"})
