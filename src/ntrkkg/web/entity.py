@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterable
 from functools import cache
 
+import pyoxigraph as ox
 from flask import Blueprint, Response, abort, request
 from markupsafe import Markup, escape
 
@@ -83,13 +84,18 @@ _TITLES = """SELECT ?x ?row ?facet ?position ?parts ?kind ?n WHERE {
 }"""
 
 
+def _values(iris: Iterable[str]) -> str:
+    """IRIs as the terms of a VALUES block, each checked by Oxigraph's IRI parser (ValueError otherwise)."""
+    return " ".join(str(ox.NamedNode(i)) for i in iris)
+
+
 def titles(iris: Iterable[str]) -> dict[str, str]:
     """Titles such as "IFS-like tumor with related kinase fusion — genetics (part 2 of 3)" for unlabelled nodes."""
     wanted = sorted({i for i in iris if i.startswith(dataset_base())})
     if not wanted:
         return {}
     found: dict[str, str] = {}
-    for r in page_rows(_TITLES % " ".join(f"<{i}>" for i in wanted)):
+    for r in page_rows(_TITLES % _values(wanted)):
         title = f"{r['row']} — {r['facet']}"
         if r["kind"] == "cell":
             title += " (table cell)"
@@ -189,7 +195,7 @@ def _findings(statements: list[str]) -> dict[str, list[list[dict[str, str]]]]:
     if not statements:
         return {}
     groups: dict[str, dict[str, list[dict[str, str]]]] = {}
-    values = " ".join(f"<{s}>" for s in sorted(set(statements)))
+    values = _values(sorted(set(statements)))
     for r in page_rows(_FINDINGS % values, asserted=site().settings.names.asserted):
         r["pl"] = tidy_label(r.get("pl", r["p"].rsplit("#", 1)[-1]))
         r["text"] = r.get("ol") or _number(r["o"])
